@@ -1,0 +1,16 @@
+/*
+ * memgit - change control for AI-agent memory. The whole public API.
+ */
+#ifndef MEMGIT_H
+#define MEMGIT_H
+
+#include "memgit/common.h"
+#include "memgit/errors.h"
+#include "memgit/buf.h"
+#include "memgit/store.h"
+#include "memgit/memory.h"
+#include "memgit/write.h"
+#include "memgit/read.h"
+#include "memgit/transfer.h"
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * yaml.h: the libyaml adapter (the only code that includes <yaml.h>).
+ *
+ * Documents are parsed into a small tree under hard limits: no anchors or
+ * aliases (refused on sight, so a "billion laughs" document costs nothing),
+ * nesting depth, input size, valid UTF-8. Each node keeps its source
+ * position so callers can quote line and column, and its byte range so the
+ * front-matter writer can copy keys it did not change verbatim.
+ */
+#ifndef MG_YAML_H
+#define MG_YAML_H
+
+#include <stddef.h>
+#include "memgit/buf.h"
+
+typedef enum { MG_YAML_SCALAR, MG_YAML_SEQUENCE, MG_YAML_MAPPING } mg_yaml_kind;
+
+typedef struct mg_yaml_node mg_yaml_node;
+struct mg_yaml_node {
+	mg_yaml_kind kind;
+	char *value;         /* scalar text (NUL-terminated), NULL otherwise */
+	size_t value_len;
+	int plain;           /* scalar written plain (unquoted): may be a bool/number/null */
+	int flow;            /* collection written in flow style ([..] / {..}) */
+	unsigned line, column;   /* 1-based start position */
+	size_t start, end;       /* byte range in the parsed text */
+	/* sequence items, or mapping keys and values interleaved: k0 v0 k1 v1 ... */
+	mg_yaml_node **items;
+	size_t nitems;
+};
+
+typedef struct {
+	size_t max_bytes;       /* refuse larger input */
+	unsigned max_depth;     /* refuse deeper nesting */
+} mg_yaml_limits;
+
+/*
+ * Parse exactly one document (an empty input gives a NULL root and 0).
+ * `file` names the input in errors: MEMGIT_EYAML with why
+ * "line L, column C: <reason>"; MEMGIT_ELIMIT for size. `line_offset` is
+ * added to reported lines (front matter starts at line 2 of its file).
+ */
+int mg_yaml_parse(mg_yaml_node **root, const char *text, size_t len,
+	const mg_yaml_limits *limits, const char *file, unsigned line_offset);
+
+void mg_yaml_free(mg_yaml_node *node);
+
+/* Mapping lookup by key (scalar keys only); NULL if absent or not a mapping. */
+const mg_yaml_node *mg_yaml_get(const mg_yaml_node *map, const char *key);
+
+/* YAML 1.1 booleans (true/false/yes/no/on/off, any case) for plain scalars:
+ * 1 true, 0 false, -1 not a boolean. */
+int mg_yaml_bool(const mg_yaml_node *scalar);
+
+/* Append `s` as a YAML scalar: plain when safe, otherwise double-quoted with
+ * escapes. Used for every value memgit writes. */
+int mg_yaml_emit_scalar(memgit_buf *out, const char *s, size_t len);
+
+#endif
