@@ -43,7 +43,8 @@ typedef struct {
 	char parent[41];          /* the tip it was built on */
 	unsigned int attempts;    /* 1 + compare-and-swap retries */
 	size_t created, updated, removed, moved;
-	int worktree_stale;       /* the work tree could not follow (see error) */
+	int worktree_stale;       /* the work tree could not follow: */
+	char worktree_message[512]; /* why, naming the file ("" when in step) */
 } memgit_commit_result;
 
 /** Start an empty batch on `store` (borrowed; must outlive the batch). */

@@ -38,9 +38,9 @@ static void compose(void)
 {
 	struct mg_error_slot *e = &mg_last;
 	if (e->subject[0])
-		snprintf(e->message, sizeof(e->message), "%s '%s': %s", e->what, e->subject, e->why);
+		snprintf(e->message, sizeof(e->message), "%.500s '%.500s': %.1000s", e->what, e->subject, e->why);
 	else
-		snprintf(e->message, sizeof(e->message), "%s: %s", e->what, e->why);
+		snprintf(e->message, sizeof(e->message), "%.500s: %.1000s", e->what, e->why);
 	e->pub.what = e->what;
 	e->pub.subject = e->subject;
 	e->pub.why = e->why;
@@ -76,7 +76,7 @@ void mg_error_prefix_why(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	snprintf(why, sizeof(why), "%s%s", prefix, mg_last.why);
+	snprintf(why, sizeof(why), "%.255s%.760s", prefix, mg_last.why);
 	copy_field(mg_last.why, sizeof(mg_last.why), why);
 	compose();
 }

@@ -1,0 +1,169 @@
+/*
+ * main.c: global options and the command table.
+ *
+ *   memgit [-C DIR] [--json] [-q] [--color=WHEN] <command> [<args>]
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define USAGE_HEAD "usage: memgit [-C DIR] [--json] [-q] <command> [<args>]\n"
+
+const mg_command mg_commands[] = {
+	{ "init", cmd_init, 0, "create a memory store",
+	  "usage: memgit init [DIR] [--bare] [--branch NAME] [--name NAME]\n\n"
+	  "Create a memgit store in DIR (default: $MEMGIT_DIR or the current folder)\n"
+	  "and commit memgit.yaml and rubrics/default.yaml to its memory branch.\n"
+	  "An existing git repository gains the scaffold as a new commit.\n\n"
+	  "  --bare          no work tree\n"
+	  "  --branch NAME   the memory branch (default main)\n"
+	  "  --name NAME     the store name in memgit.yaml (default: folder name)\n" },
+	{ "put", cmd_put, MG_CMD_NEEDS_STORE, "create or update a memory",
+	  "usage: memgit put PATH [-m TEXT | -F FILE] [--title T] [--kind K] [--tag T]... [--pin | --no-pin]\n\n"
+	  "Write the memory at PATH (x.md, memories/x.md or /memories/x.md) in one\n"
+	  "commit. The content comes from -m, -F (- for stdin) or standard input; it\n"
+	  "may carry its own front matter. id, created and updated are filled in; an\n"
+	  "existing memory keeps its id, created and other keys.\n\n"
+	  "  -m, --message TEXT   the body\n"
+	  "  -F, --file FILE      read the content from FILE\n"
+	  "  --title TITLE        set title\n"
+	  "  --kind KIND          fact, preference, procedure, mistake, workflow or note\n"
+	  "  --tag TAG            add a tag (repeatable, or comma-separated)\n"
+	  "  --pin, --no-pin      a pinned memory is never changed by a dream\n" },
+	{ "show", cmd_show, MG_CMD_NEEDS_STORE, "print a memory",
+	  "usage: memgit show PATH [--json]\n\nPrint the memory at PATH as stored on the memory branch.\n" },
+	{ "ls", cmd_ls, MG_CMD_NEEDS_STORE, "list memories",
+	  "usage: memgit ls [PREFIX] [--long] [--json]\n\n"
+	  "List memories (paths relative to memories/), optionally under PREFIX.\n\n"
+	  "  -l, --long   also kind, size, updated and title\n" },
+	{ "rm", cmd_rm, MG_CMD_NEEDS_STORE, "delete memories",
+	  "usage: memgit rm PATH... [-m MESSAGE]\n\nDelete the memories in one commit.\n" },
+	{ "mv", cmd_mv, MG_CMD_NEEDS_STORE, "move or rename a memory",
+	  "usage: memgit mv OLD NEW [-m MESSAGE]\n\nRename a memory; NEW must not exist.\n" },
+	{ "log", cmd_log, MG_CMD_NEEDS_STORE, "show the history of the memory",
+	  "usage: memgit log [PATH] [-n N] [--json]\n\n"
+	  "Show commits on the memory branch, newest first; with PATH only those that\n"
+	  "changed that memory.\n\n"
+	  "  -n, --max-count N   at most N commits\n" },
+	{ "import", cmd_import, MG_CMD_NEEDS_STORE, "import memory files in one commit",
+	  "usage: memgit import PATH... [--prefix DIR] [--raw] [-m MESSAGE]\n\n"
+	  "Import files and folders of .md, .markdown, .yaml, .yml and .txt (a\n"
+	  "CLAUDE.md, a Claude Code memory folder, a Letta MemFS folder) in one\n"
+	  "commit. A file lands at memories/<basename>; a folder's files keep their\n"
+	  "path inside it. Any refused file refuses the whole import.\n\n"
+	  "  --prefix DIR   place the files under memories/DIR/\n"
+	  "  --raw          keep files byte for byte (no id/created/updated)\n" },
+	{ "export", cmd_export, MG_CMD_NEEDS_STORE, "export the memory",
+	  "usage: memgit export --format dir|json [-o OUT]\n\n"
+	  "  --format dir    write every memory as a file under OUT (required)\n"
+	  "  --format json   one JSON document, to OUT or standard output\n"
+	  "  -o, --output OUT\n" },
+	{ NULL, NULL, 0, NULL, NULL }
+};
+
+const mg_command *cli_find_command(const char *name)
+{
+	for (const mg_command *c = mg_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fputs(USAGE_HEAD "\ncommands:\n", out);
+	for (const mg_command *c = mg_commands; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+	fputs("\nglobal options:\n"
+	      "  -C DIR          run as if started in DIR\n"
+	      "  --json          machine-readable output\n"
+	      "  -q, --quiet     no progress or informational messages\n"
+	      "  --color=WHEN    auto, always or never\n"
+	      "  --version       print the version\n"
+	      "  -h, --help      this help; 'memgit <command> --help' for a command\n"
+	      "\nenvironment: MEMGIT_DIR names the store.\n"
+	      "exit codes: 0 ok, 1 nothing to do or negative outcome, 2 usage,\n"
+	      "3 input refused, 4 store busy, 5 remote failed, 6 internal error\n", out);
+}
+
+static int open_store(memgit_store **store)
+{
+	const char *dir = getenv("MEMGIT_DIR");
+	int rc = dir && *dir ? memgit_store_open(store, dir) : memgit_store_discover(store, ".");
+	return rc < 0 ? cli_fail() : 0;
+}
+
+/* Global options up to the command name; returns the command's argv index. */
+static int parse_globals(mg_cli *cli, int argc, char **argv, int *exit_code)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-C") == 0) {
+			if (++i == argc) {
+				*exit_code = cli_usage_error(NULL, "option '-C' needs a folder");
+				return -1;
+			}
+			cli->dir = argv[i];
+		} else if (strcmp(a, "--json") == 0) {
+			cli->json = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
+		} else if (strncmp(a, "--color", 7) == 0) {
+			/* accepted for compatibility; memgit prints no colour yet */
+		} else if (strcmp(a, "--version") == 0) {
+			printf("memgit %s\n", memgit_version());
+			*exit_code = MG_EXIT_OK;
+			return -1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			*exit_code = MG_EXIT_OK;
+			return -1;
+		} else {
+			*exit_code = cli_usage_error(NULL, "unknown option '%s'", a);
+			return -1;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		*exit_code = MG_EXIT_USAGE;
+		return -1;
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	mg_cli cli = { 0, 0, NULL };
+	const mg_command *cmd;
+	memgit_store *store = NULL;
+	int code = MG_EXIT_OK, at;
+
+	if ((at = parse_globals(&cli, argc, argv, &code)) < 0)
+		return code;
+	if (!(cmd = cli_find_command(argv[at]))) {
+		fprintf(stderr, "memgit: '%s' is not a memgit command (see 'memgit --help')\n", argv[at]);
+		return MG_EXIT_USAGE;
+	}
+	if (cli.dir && chdir(cli.dir) < 0) {
+		fprintf(stderr, "memgit: cannot change to '%s': no such folder\n", cli.dir);
+		return MG_EXIT_REFUSED;
+	}
+	if (memgit_init() < 0)
+		return cli_fail();
+	/* help needs no store */
+	for (int i = at + 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(cmd->usage, stdout);
+			goto out;
+		}
+	if ((cmd->flags & MG_CMD_NEEDS_STORE) && (code = open_store(&store)) != 0)
+		goto out;
+	code = cmd->run(&cli, store, argc - at, argv + at);
+out:
+	memgit_store_free(store);
+	memgit_shutdown();
+	return code;
+}

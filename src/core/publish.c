@@ -1,0 +1,105 @@
+/*
+ * publish.c: turning a tree into the new tip of the memory branch.
+ *
+ * The branch moves only by compare-and-swap (git_reference_create_matching)
+ * while memgit's writer lock is held (util/lock.h), so a killed writer can
+ * never leave a lock that blocks the next one, and the work tree is synced
+ * to the tip it just published before anyone else can move it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "write_internal.h"
+
+int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const git_oid *tree_id,
+	const char *message)
+{
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	const git_commit *parents[1] = { parent };
+	int rc;
+
+	if ((rc = mg_store_signature(&sig, s)) < 0)
+		return rc;
+	if ((rc = git_tree_lookup(&tree, s->repo, tree_id)) < 0 ||
+	    (rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL, message, tree,
+		    parent ? 1 : 0, parents)) < 0)
+		rc = mg_git_error(rc, "cannot write commit", s->branch);
+	git_tree_free(tree);
+	git_signature_free(sig);
+	return rc;
+}
+
+int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
+	git_commit *parent, const git_oid *commit, const char *subject)
+{
+	memgit_buf reflock = MEMGIT_BUF_INIT, idxlock = MEMGIT_BUF_INIT, log = MEMGIT_BUF_INIT;
+	const char *locks[3] = { NULL, NULL, NULL };
+	git_reference *ref = NULL;
+	git_oid zero;
+	int rc;
+
+	memset(&zero, 0, sizeof(zero));
+	if ((rc = mg_buf_printf(&reflock, "%s/%s.lock", s->gitdir, s->refname)) < 0 ||
+	    (rc = mg_buf_printf(&idxlock, "%s/index.lock", s->gitdir)) < 0 ||
+	    (rc = mg_buf_printf(&log, "memgit: %s", subject)) < 0)
+		goto done;
+	locks[0] = reflock.ptr;
+	locks[1] = s->workdir ? idxlock.ptr : NULL;
+	if ((rc = mg_lock_intend(lk, locks)) < 0)
+		goto done;
+	rc = git_reference_create_matching(&ref, s->repo, s->refname, commit, 1,
+		parent ? git_commit_id(parent) : &zero, log.ptr);
+	if (rc == GIT_EMODIFIED || (rc == GIT_EEXISTS && !parent)) {
+		rc = MG_RETRY_MOVED;
+		goto done;
+	}
+	if (rc == GIT_ELOCKED) {
+		rc = MG_RETRY_LOCKED;
+		goto done;
+	}
+	if (rc < 0) {
+		rc = mg_git_error(rc, "cannot update branch", s->branch);
+		goto done;
+	}
+	if (res) {
+		git_oid_tostr(res->commit, sizeof(res->commit), commit);
+		if (parent)
+			git_oid_tostr(res->parent, sizeof(res->parent), git_commit_id(parent));
+	}
+	rc = mg_worktree_sync(res, s, commit);
+	if (rc == 0)
+		rc = mg_lock_done(lk);
+done:
+	git_reference_free(ref);
+	memgit_buf_dispose(&reflock);
+	memgit_buf_dispose(&idxlock);
+	memgit_buf_dispose(&log);
+	return rc;
+}
+
+int mg_commit_and_publish(memgit_commit_result *res, memgit_store *s, git_commit *parent,
+	const git_oid *tree, const char *message)
+{
+	mg_lock lk = MG_LOCK_INIT;
+	git_oid commit;
+	const char *nl = strchr(message, '\n');
+	char subject[256];
+	int rc;
+
+	snprintf(subject, sizeof(subject), "%.*s", nl ? (int)(nl - message) : (int)strlen(message),
+		message);
+	if ((rc = mg_commit_create(&commit, s, parent, tree, message)) < 0)
+		return rc;
+	if ((rc = mg_lock_acquire(&lk, s->gitdir, mg_monotonic_ms() + s->limits.lock_timeout_ms)) < 0)
+		return rc;
+	rc = mg_publish_locked(res, s, &lk, parent, &commit, subject);
+	mg_lock_release(&lk);
+	if (rc > 0)
+		rc = mg_error_set(MEMGIT_EBUSY, "store busy", s->branch,
+			"the branch moved while writing; try again");
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * write_internal.h: publishing commits and keeping the work tree in step.
+ */
+#ifndef MG_WRITE_INTERNAL_H
+#define MG_WRITE_INTERNAL_H
+
+#include "memgit/write.h"
+#include "store_internal.h"
+#include "util/lock.h"
+
+/* Returned inside the write path when the branch moved under us: rebuild. */
+#define MG_RETRY_MOVED 1
+/* Returned when someone else's git lock file blocks the ref: wait, retry. */
+#define MG_RETRY_LOCKED 2
+
+/*
+ * Commit `tree` on `parent` (NULL for a first commit) and move the branch to
+ * it, once, taking the writer lock. MEMGIT_EBUSY when the branch moved.
+ */
+int mg_commit_and_publish(memgit_commit_result *res, memgit_store *s, git_commit *parent,
+	const git_oid *tree, const char *message);
+
+/* Create the commit object only. */
+int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const git_oid *tree,
+	const char *message);
+
+/*
+ * With the writer lock held: compare-and-swap the branch from `parent` (NULL:
+ * unborn) to `commit`, then sync the work tree. 0, MG_RETRY_MOVED,
+ * MG_RETRY_LOCKED or a negative error.
+ */
+int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
+	git_commit *parent, const git_oid *commit, const char *subject);
+
+/* Non-zero when the store has a work tree checked out on the memory branch. */
+int mg_worktree_active(memgit_store *s);
+
+/*
+ * Refuse (MEMGIT_EDIRTY, naming the file) when the work-tree file at `path`
+ * (repository path) holds content other than `base_blob` (NULL: absent) or
+ * `new_blob` (NULL: removal): a hand edit the write would overwrite.
+ */
+int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
+	const git_oid *new_blob);
+
+/*
+ * With the writer lock held: bring the work tree and index to `commit`'s
+ * tree. A file changed by hand is left alone and reported in `res`.
+ */
+int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit);
+
+#endif

@@ -1,0 +1,160 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "error.h"
+#include "fs.h"
+
+int mg_fs_read_fd(memgit_buf *out, int fd, size_t cap, const char *name)
+{
+	mg_buf_clear(out);
+	for (;;) {
+		ssize_t n;
+		if (mg_buf_grow(out, 65536) < 0)
+			return MEMGIT_ENOMEM;
+		n = read(fd, out->ptr + out->size, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mg_error_set(MEMGIT_EIO, "cannot read", name, "%s", strerror(errno));
+		if (n == 0)
+			break;
+		out->size += (size_t)n;
+		out->ptr[out->size] = '\0';
+		if (out->size > cap)
+			return mg_error_set(MEMGIT_ELIMIT, "input too large", name,
+				"more than %zu bytes", cap);
+	}
+	return 0;
+}
+
+int mg_fs_read_file(memgit_buf *out, const char *path, size_t cap)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return mg_error_set(errno == ENOENT ? MEMGIT_ENOTFOUND : MEMGIT_EIO,
+			"cannot open", path, "%s", strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return mg_error_set(MEMGIT_EINPUT, "cannot read", path, "is a directory");
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > cap) {
+		close(fd);
+		return mg_error_set(MEMGIT_ELIMIT, "input too large", path,
+			"%lld bytes, limit %zu", (long long)st.st_size, cap);
+	}
+	rc = mg_fs_read_fd(out, fd, cap, path);
+	close(fd);
+	return rc;
+}
+
+int mg_fs_write_atomic(const char *path, const char *data, size_t len)
+{
+	memgit_buf tmp = MEMGIT_BUF_INIT;
+	unsigned char r[4];
+	int fd = -1, rc = 0;
+	size_t off = 0;
+
+	if ((rc = mg_random(r, sizeof(r))) < 0 ||
+	    (rc = mg_buf_printf(&tmp, "%s.memgit-tmp-%02x%02x%02x%02x", path, r[0], r[1], r[2], r[3])) < 0)
+		goto done;
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+		goto done;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+			goto done;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, path) < 0)
+		rc = mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp.size)
+		unlink(tmp.ptr);
+	memgit_buf_dispose(&tmp);
+	return rc;
+}
+
+int mg_fs_mkdir_p(const char *dir)
+{
+	memgit_buf b = MEMGIT_BUF_INIT;
+	int rc;
+
+	if ((rc = mg_buf_puts(&b, dir)) < 0 || (rc = mg_buf_puts(&b, "/x")) < 0)
+		goto done;
+	rc = mg_fs_mkdir_parents(b.ptr);
+done:
+	memgit_buf_dispose(&b);
+	return rc;
+}
+
+int mg_fs_mkdir_parents(const char *path)
+{
+	char *copy = strdup(path);
+	int rc = 0;
+
+	if (!copy)
+		return mg_error_oom();
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			rc = mg_error_set(MEMGIT_EIO, "cannot create directory", copy, "%s",
+				strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+int mg_fs_kind(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return 1;
+	return S_ISREG(st.st_mode) ? 2 : 3;
+}
+
+void mg_fs_prune_dirs(const char *path, const char *stop)
+{
+	char *copy = strdup(path);
+	size_t stoplen = strlen(stop);
+	char *slash;
+
+	if (!copy)
+		return;
+	while ((slash = strrchr(copy, '/')) && (size_t)(slash - copy) > stoplen) {
+		*slash = '\0';
+		if (rmdir(copy) < 0)
+			break;
+	}
+	free(copy);
+}

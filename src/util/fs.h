@@ -1,0 +1,29 @@
+/* fs.h: file-system helpers with size caps and errors set. */
+#ifndef MG_FS_H
+#define MG_FS_H
+
+#include <stddef.h>
+#include "memgit/buf.h"
+
+/* Read a whole file into `out`, refusing (MEMGIT_ELIMIT) one over `cap` bytes. */
+int mg_fs_read_file(memgit_buf *out, const char *path, size_t cap);
+
+/* Read a stream to its end into `out`, with the same cap. */
+int mg_fs_read_fd(memgit_buf *out, int fd, size_t cap, const char *name);
+
+/* Write `data` to `path` via a temporary file and rename (mode 0644). */
+int mg_fs_write_atomic(const char *path, const char *data, size_t len);
+
+/* mkdir -p for the directories leading to `path`'s last component. */
+int mg_fs_mkdir_parents(const char *path);
+
+/* mkdir -p. */
+int mg_fs_mkdir_p(const char *dir);
+
+/* 1 directory, 2 regular file, 0 absent, 3 other. */
+int mg_fs_kind(const char *path);
+
+/* Remove empty directories from dirname(path) upwards, stopping at `stop`. */
+void mg_fs_prune_dirs(const char *path, const char *stop);
+
+#endif

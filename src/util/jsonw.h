@@ -1,0 +1,37 @@
+/*
+ * jsonw.h: a small streaming JSON writer for --json output and exports.
+ * Strings are escaped per RFC 8259 (control characters as \u00XX); invalid
+ * UTF-8 is replaced by U+FFFD so the output is always valid JSON.
+ */
+#ifndef MG_JSONW_H
+#define MG_JSONW_H
+
+#include <stdint.h>
+#include "memgit/buf.h"
+
+typedef struct {
+	memgit_buf *out;
+	int depth;
+	unsigned char need_comma[64];
+	int pretty;
+	int rc; /* first error; later calls do nothing */
+} mg_jsonw;
+
+void mg_jsonw_init(mg_jsonw *w, memgit_buf *out, int pretty);
+void mg_jsonw_object_open(mg_jsonw *w);
+void mg_jsonw_object_close(mg_jsonw *w);
+void mg_jsonw_array_open(mg_jsonw *w);
+void mg_jsonw_array_close(mg_jsonw *w);
+/* A key inside an object; the next value call writes its value. */
+void mg_jsonw_key(mg_jsonw *w, const char *key);
+void mg_jsonw_string(mg_jsonw *w, const char *s);
+void mg_jsonw_string_len(mg_jsonw *w, const char *s, size_t len);
+void mg_jsonw_int(mg_jsonw *w, int64_t v);
+void mg_jsonw_bool(mg_jsonw *w, int v);
+void mg_jsonw_null(mg_jsonw *w);
+/* Raw JSON text written as a value (caller guarantees it is valid). */
+void mg_jsonw_raw(mg_jsonw *w, const char *json);
+/* 0 or the first error. */
+int mg_jsonw_finish(mg_jsonw *w);
+
+#endif

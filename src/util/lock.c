@@ -1,0 +1,111 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "error.h"
+#include "fs.h"
+#include "lock.h"
+
+#define MG_LOCK_RECORD_MAX 65536
+
+/* Remove every git lock file named in the record a dead holder left. */
+static int recover(mg_lock *lk)
+{
+	memgit_buf rec = MEMGIT_BUF_INIT;
+	int rc;
+
+	if (lseek(lk->fd, 0, SEEK_SET) < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot read lock record", NULL, "%s", strerror(errno));
+	if ((rc = mg_fs_read_fd(&rec, lk->fd, MG_LOCK_RECORD_MAX, "write.lock")) < 0)
+		goto done;
+	for (char *line = rec.size ? rec.ptr : NULL, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "lock ", 5) == 0 && unlink(line + 5) == 0)
+			lk->recovered = 1;
+	}
+	rc = mg_lock_done(lk);
+done:
+	memgit_buf_dispose(&rec);
+	return rc;
+}
+
+int mg_lock_acquire(mg_lock *lk, const char *gitdir, uint64_t deadline_ms)
+{
+	memgit_buf path = MEMGIT_BUF_INIT;
+	unsigned wait = 1;
+	int rc;
+
+	lk->recovered = 0;
+	if ((rc = mg_buf_printf(&path, "%s/memgit/write.lock", gitdir)) < 0 ||
+	    (rc = mg_fs_mkdir_parents(path.ptr)) < 0)
+		goto done;
+	lk->fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lk->fd < 0) {
+		rc = mg_error_set(MEMGIT_EIO, "cannot open lock", path.ptr, "%s", strerror(errno));
+		goto done;
+	}
+	while (flock(lk->fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			rc = mg_error_set(MEMGIT_EIO, "cannot lock", path.ptr, "%s", strerror(errno));
+			goto done;
+		}
+		if (mg_monotonic_ms() >= deadline_ms) {
+			rc = mg_error_set(MEMGIT_EBUSY, "store busy", path.ptr,
+				"another writer held the lock too long");
+			goto done;
+		}
+		mg_sleep_ms(wait);
+		wait = wait < 16 ? wait * 2 : 16;
+	}
+	rc = recover(lk);
+done:
+	if (rc < 0 && lk->fd >= 0) {
+		close(lk->fd);
+		lk->fd = -1;
+	}
+	memgit_buf_dispose(&path);
+	return rc;
+}
+
+int mg_lock_intend(mg_lock *lk, const char *const *lock_paths)
+{
+	memgit_buf rec = MEMGIT_BUF_INIT;
+	int rc;
+
+	if ((rc = mg_buf_printf(&rec, "pid %ld\n", (long)getpid())) < 0)
+		goto done;
+	for (size_t i = 0; lock_paths[i]; i++)
+		if ((rc = mg_buf_printf(&rec, "lock %s\n", lock_paths[i])) < 0)
+			goto done;
+	if (ftruncate(lk->fd, 0) < 0 || pwrite(lk->fd, rec.ptr, rec.size, 0) != (ssize_t)rec.size)
+		rc = mg_error_set(MEMGIT_EIO, "cannot write lock record", NULL, "%s", strerror(errno));
+done:
+	memgit_buf_dispose(&rec);
+	return rc;
+}
+
+int mg_lock_done(mg_lock *lk)
+{
+	if (ftruncate(lk->fd, 0) < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot clear lock record", NULL, "%s", strerror(errno));
+	return 0;
+}
+
+void mg_lock_release(mg_lock *lk)
+{
+	if (lk->fd < 0)
+		return;
+	if (ftruncate(lk->fd, 0) < 0) {
+		/* the next holder will find the record and recover: harmless */
+	}
+	close(lk->fd);
+	lk->fd = -1;
+}

@@ -1,0 +1,39 @@
+/*
+ * lock.h: the store's writer lock.
+ *
+ * git's own lock files (refs/heads/main.lock, index.lock) carry no owner, so
+ * a process killed while holding one leaves it behind for ever. memgit takes
+ * an flock(2) on <gitdir>/memgit/write.lock around every ref and index
+ * update; the kernel drops it when its holder dies, so it can never go stale.
+ * While holding it a writer records the git lock files it is about to
+ * create. The next holder that finds such a record knows the previous one
+ * died mid-update and removes exactly those files (they cannot belong to a
+ * live memgit process). A git lock file found without a record belongs to
+ * someone else (the git CLI) and is waited for, never removed.
+ */
+#ifndef MG_LOCK_H
+#define MG_LOCK_H
+
+#include <stdint.h>
+
+typedef struct {
+	int fd;
+	int recovered; /* git lock files a dead writer left were removed */
+} mg_lock;
+
+#define MG_LOCK_INIT { -1, 0 }
+
+/* Take the lock, waiting until `deadline_ms` (mg_monotonic_ms clock);
+ * MEMGIT_EBUSY after that. Stale git lock files are recovered here. */
+int mg_lock_acquire(mg_lock *lk, const char *gitdir, uint64_t deadline_ms);
+
+/* Record the git lock files the holder is about to create (NULL-terminated). */
+int mg_lock_intend(mg_lock *lk, const char *const *lock_paths);
+
+/* The update finished: forget the record. */
+int mg_lock_done(mg_lock *lk);
+
+/* Release (also clears a record left by an update that failed cleanly). */
+void mg_lock_release(mg_lock *lk);
+
+#endif
