@@ -570,6 +570,9 @@ static int apply_put(mg_build *b, const mg_op *op, const char *full)
 		return mg_error_set(MEMGIT_EEXISTS, "cannot write memory", full, "is a folder");
 	if (kind == MG_FILE)
 		rc = read_current(b, &id, p, &old);
+	/* checked on the input too, so the line in the error is the one the user wrote */
+	if (rc == 0 && op->type == OP_PUT)
+		rc = mg_secret_check(op->data, op->len, b->s->allow, full);
 	if (rc == 0 && op->type == OP_PUT_RAW)
 		rc = mg_buf_set(&out, op->data, op->len);
 	else if (rc == 0)

@@ -1,0 +1,195 @@
+/* test_util.c: JSON writer, time and ids, string map, writer lock. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/jsonw.h"
+#include "util/lock.h"
+#include "util/strmap.h"
+
+static void test_jsonw(void **state)
+{
+	memgit_buf out = MEMGIT_BUF_INIT;
+	mg_jsonw w;
+	(void)state;
+
+	mg_jsonw_init(&w, &out, 0);
+	mg_jsonw_object_open(&w);
+	mg_jsonw_key(&w, "s");
+	mg_jsonw_string_len(&w, "a\"b\\c\n\x01\xff\xc3\xa9", 10);
+	mg_jsonw_key(&w, "list");
+	mg_jsonw_array_open(&w);
+	mg_jsonw_int(&w, -3);
+	mg_jsonw_bool(&w, 1);
+	mg_jsonw_null(&w);
+	mg_jsonw_object_open(&w);
+	mg_jsonw_object_close(&w);
+	mg_jsonw_array_close(&w);
+	mg_jsonw_key(&w, "n");
+	mg_jsonw_string(&w, NULL);
+	mg_jsonw_object_close(&w);
+	assert_int_equal(mg_jsonw_finish(&w), 0);
+	assert_string_equal(out.ptr,
+		"{\"s\":\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\xc3\xa9\",\"list\":[-3,true,null,{}],\"n\":null}");
+	/* the same document pretty-printed is valid JSON for jq */
+	memgit_buf_dispose(&out);
+	mg_jsonw_init(&w, &out, 1);
+	mg_jsonw_array_open(&w);
+	mg_jsonw_object_open(&w);
+	mg_jsonw_key(&w, "k");
+	mg_jsonw_array_open(&w);
+	mg_jsonw_string(&w, "v");
+	mg_jsonw_array_close(&w);
+	mg_jsonw_object_close(&w);
+	mg_jsonw_array_close(&w);
+	mg_jsonw_finish(&w);
+	assert_string_equal(out.ptr, "[\n  {\n    \"k\": [\n      \"v\"\n    ]\n  }\n]\n");
+	memgit_buf_dispose(&out);
+}
+
+static void test_time(void **state)
+{
+	char s[21];
+	(void)state;
+	assert_int_equal(mg_time_parse("1970-01-01"), 0);
+	assert_int_equal(mg_time_parse("2026-11-20T21:44:00Z"), 1795211040);
+	assert_int_equal(mg_time_parse("2026-11-20T22:44:00+01:00"), 1795211040);
+	assert_int_equal(mg_time_parse("2026-11-20T21:44:00.123Z"), 1795211040);
+	assert_int_equal(mg_time_parse("2026-13-01"), -1);
+	assert_int_equal(mg_time_parse("2026-11-20T21:44"), -1);
+	assert_int_equal(mg_time_parse("yesterday"), -1);
+	mg_time_format(s, 1795211040);
+	assert_string_equal(s, "2026-11-20T21:44:00Z");
+	setenv("MEMGIT_NOW", "2026-11-20T21:44:00Z", 1);
+	assert_int_equal(mg_now(), 1795211040);
+	setenv("MEMGIT_NOW", "86400", 1);
+	assert_int_equal(mg_now(), 86400);
+	unsetenv("MEMGIT_NOW");
+}
+
+static void test_ulid(void **state)
+{
+	char a[27], b[27];
+	(void)state;
+	assert_int_equal(mg_ulid(a), 0);
+	assert_int_equal(mg_ulid(b), 0);
+	assert_int_equal(strlen(a), 26);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strspn(a, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 26);
+	/* the first 10 characters encode the time and sort with it */
+	assert_true(a[0] <= '7');
+	assert_true(strncmp(a, b, 10) <= 0);
+}
+
+static void test_strmap(void **state)
+{
+	mg_strmap m = MG_STRMAP_INIT;
+	char key[32];
+	size_t v;
+	(void)state;
+	for (size_t i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		assert_int_equal(mg_strmap_set(&m, key, i), 0);
+	}
+	assert_int_equal(m.count, 5000);
+	assert_int_equal(mg_strmap_set(&m, "k42", 7), 0);
+	assert_int_equal(m.count, 5000);
+	assert_true(mg_strmap_get(&m, "k42", &v));
+	assert_int_equal(v, 7);
+	assert_true(mg_strmap_get(&m, "k4999", &v));
+	assert_int_equal(v, 4999);
+	assert_false(mg_strmap_get(&m, "k5000", &v));
+	mg_strmap_dispose(&m);
+	assert_false(mg_strmap_get(&m, "k1", &v));
+}
+
+/* A record left by a dead holder names the git lock files to remove. */
+static void test_lock_recovers_dead_holder(void **state)
+{
+	const char *dir = t_tmpdir(0);
+	char rec[1200], reflock[512], other[512];
+	mg_lock lk = MG_LOCK_INIT;
+	(void)state;
+
+	snprintf(reflock, sizeof(reflock), "%s/main.lock", dir);
+	snprintf(other, sizeof(other), "%s/foreign.lock", dir);
+	t_write_file(reflock, "x", 1);
+	t_write_file(other, "x", 1);
+	snprintf(rec, sizeof(rec), "%s/memgit", dir);
+	mkdir(rec, 0755);
+	snprintf(rec, sizeof(rec), "pid 999999\nlock %s\n", reflock);
+	{
+		char p[600];
+		snprintf(p, sizeof(p), "%s/memgit/write.lock", dir);
+		t_write_file(p, rec, strlen(rec));
+	}
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 1);
+	assert_int_equal(access(reflock, F_OK), -1);
+	assert_int_equal(access(other, F_OK), 0); /* not named: never touched */
+	mg_lock_release(&lk);
+	/* a clean release leaves no record: nothing to recover next time */
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 0);
+	mg_lock_release(&lk);
+}
+
+/* A live holder is waited for, and the wait is bounded. */
+static void test_lock_live_holder(void **state)
+{
+	const char *dir = t_tmpdir(1);
+	mg_lock lk = MG_LOCK_INIT;
+	int ready[2];
+	pid_t pid;
+	char c;
+	(void)state;
+
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (pid == 0) {
+		mg_lock mine = MG_LOCK_INIT;
+		const char *paths[] = { "/nonexistent/should-not-matter.lock", NULL };
+		if (mg_lock_acquire(&mine, dir, mg_monotonic_ms() + 1000) < 0 ||
+		    mg_lock_intend(&mine, paths) < 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		mg_sleep_ms(600);
+		mg_lock_release(&mine);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 100), MEMGIT_EBUSY);
+	assert_non_null(strstr(memgit_error_last()->message, "store busy"));
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 5000), 0);
+	mg_lock_release(&lk);
+	{
+		int st;
+		waitpid(pid, &st, 0);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_ulid),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_lock_recovers_dead_holder),
+		cmocka_unit_test(test_lock_live_holder),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
