@@ -47,18 +47,68 @@ static int hash_file(git_oid *out, memgit_store *s, const char *path, memgit_buf
 	return 1;
 }
 
+/*
+ * The work tree is synced under the writer lock and the commit it was synced
+ * to is recorded in <gitdir>/memgit/synced. A file still holding that
+ * commit's blob is not a hand edit even when the branch has moved on: a
+ * writer killed after moving the branch but before syncing leaves exactly
+ * that. (The index alone cannot tell this from a change the user staged.)
+ */
+static int synced_blob(memgit_store *s, const char *path, git_oid *out)
+{
+	memgit_buf file = MEMGIT_BUF_INIT, rec = MEMGIT_BUF_INIT;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	git_oid id;
+	int found = 0;
+
+	if (mg_buf_printf(&file, "%s/memgit/synced", s->gitdir) == 0 &&
+	    mg_fs_read_file(&rec, file.ptr, 128) == 0 && rec.size >= GIT_OID_HEXSZ &&
+	    git_oid_fromstrn(&id, rec.ptr, GIT_OID_HEXSZ) == 0 &&
+	    git_commit_lookup(&c, s->repo, &id) == 0 && git_commit_tree(&t, c) == 0 &&
+	    git_tree_entry_bypath(&e, t, path) == 0) {
+		*out = *git_tree_entry_id(e);
+		found = 1;
+	}
+	memgit_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	memgit_buf_dispose(&file);
+	memgit_buf_dispose(&rec);
+	return found;
+}
+
+static int record_synced(memgit_store *s, const git_oid *commit)
+{
+	memgit_buf file = MEMGIT_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 2];
+	int rc;
+
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, commit);
+	hex[GIT_OID_HEXSZ] = '\n';
+	if ((rc = mg_buf_printf(&file, "%s/memgit/synced", s->gitdir)) == 0 &&
+	    (rc = mg_fs_mkdir_parents(file.ptr)) == 0)
+		rc = mg_fs_write_atomic(file.ptr, hex, GIT_OID_HEXSZ + 1);
+	memgit_buf_dispose(&file);
+	return rc;
+}
+
 int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
 	const git_oid *new_blob)
 {
 	memgit_buf full = MEMGIT_BUF_INIT;
-	git_oid disk;
+	git_oid disk, synced;
 	int rc = hash_file(&disk, s, path, &full);
 
 	memgit_buf_dispose(&full);
 	if (rc <= 0)
 		return rc;
+	/* see synced_blob(): the last synced version is not a hand edit */
 	if ((base_blob && git_oid_equal(&disk, base_blob)) ||
-	    (new_blob && git_oid_equal(&disk, new_blob)))
+	    (new_blob && git_oid_equal(&disk, new_blob)) ||
+	    (synced_blob(s, path, &synced) && git_oid_equal(&disk, &synced)))
 		return 0;
 	return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
 		"commit or discard the change first; nothing was written");
@@ -150,6 +200,8 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 		note_stale(res, "index", git_error_last() ? git_error_last()->message : "locked");
 		rc = 0;
 	}
+	if (!res || !res->worktree_stale)
+		rc = record_synced(s, commit_id);
 done:
 	git_diff_free(diff);
 	git_index_free(index);

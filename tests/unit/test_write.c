@@ -292,6 +292,45 @@ static void test_worktree_follows_and_refuses(void **state)
 	memgit_store_free(s);
 }
 
+/* A writer killed after moving the branch but before syncing the work tree
+ * leaves the last synced version on disk: that is not a hand edit. */
+static void test_worktree_after_unsynced_move(void **state)
+{
+	memgit_store *s = new_store(0);
+	const char *wd;
+	(void)state;
+
+	wd = memgit_store_workdir(s);
+	assert_int_equal(put(s, "w.md", "v1\n"), 0);
+	/* move main to a commit changing w.md without touching the work tree */
+	assert_int_equal(t_sh(NULL, "cd '%s' && b=$(printf 'v2\\n' | git hash-object -w --stdin) && "
+		"git read-tree --index-output=.git/tmpidx main && "
+		"GIT_INDEX_FILE=.git/tmpidx git update-index --cacheinfo 100644,$b,memories/w.md && "
+		"t=$(GIT_INDEX_FILE=.git/tmpidx git write-tree) && rm .git/tmpidx && "
+		"c=$(git commit-tree -p main -m unsynced $t) && git update-ref refs/heads/main $c", wd), 0);
+	assert_int_equal(put(s, "w.md", "v3\n"), 0);
+	{
+		char path[600], *disk;
+		snprintf(path, sizeof(path), "%s/memories/w.md", wd);
+		disk = t_read_file(path, NULL);
+		assert_non_null(strstr(disk, "v3\n"));
+		free(disk);
+	}
+	memgit_store_free(s);
+}
+
+/* A hand edit the user staged is still a hand edit. */
+static void test_worktree_staged_edit_refused(void **state)
+{
+	memgit_store *s = new_store(0);
+	(void)state;
+	assert_int_equal(put(s, "w.md", "v1\n"), 0);
+	assert_int_equal(t_sh(NULL, "cd '%s' && echo staged > memories/w.md && git add memories/w.md",
+		memgit_store_workdir(s)), 0);
+	assert_int_equal(put(s, "w.md", "v2\n"), MEMGIT_EDIRTY);
+	memgit_store_free(s);
+}
+
 static void test_log(void **state)
 {
 	memgit_store *s = new_store(1);
@@ -344,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_store_limit),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_worktree_follows_and_refuses),
+		cmocka_unit_test(test_worktree_after_unsynced_move),
+		cmocka_unit_test(test_worktree_staged_edit_refused),
 		cmocka_unit_test(test_log),
 	};
 	int rc;
