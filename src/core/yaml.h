@@ -22,8 +22,8 @@ struct mg_yaml_node {
 	size_t value_len;
 	int plain;           /* scalar written plain (unquoted): may be a bool/number/null */
 	int flow;            /* collection written in flow style ([..] / {..}) */
-	unsigned line, column;   /* 1-based start position */
-	size_t start, end;       /* byte range in the parsed text */
+	unsigned line, column;   /* 1-based start; columns count characters, as libyaml does */
+	size_t start, end;       /* byte range in the parsed text (a leading BOM included) */
 	/* sequence items, or mapping keys and values interleaved: k0 v0 k1 v1 ... */
 	mg_yaml_node **items;
 	size_t nitems;
@@ -39,10 +39,13 @@ typedef struct {
  * `file` names the input in errors: MEMGIT_EYAML with why
  * "line L, column C: <reason>"; MEMGIT_ELIMIT for size. `line_offset` is
  * added to reported lines (front matter starts at line 2 of its file).
+ * `limits` may be NULL for 100 KiB and depth 64. Mapping keys are scalars
+ * and unique (compared by value). `*root` is the caller's (mg_yaml_free).
  */
 int mg_yaml_parse(mg_yaml_node **root, const char *text, size_t len,
 	const mg_yaml_limits *limits, const char *file, unsigned line_offset);
 
+/* Free a tree without recursion, whatever its depth. NULL is a no-op. */
 void mg_yaml_free(mg_yaml_node *node);
 
 /* Mapping lookup by key (scalar keys only); NULL if absent or not a mapping. */
@@ -52,8 +55,21 @@ const mg_yaml_node *mg_yaml_get(const mg_yaml_node *map, const char *key);
  * 1 true, 0 false, -1 not a boolean. */
 int mg_yaml_bool(const mg_yaml_node *scalar);
 
-/* Append `s` as a YAML scalar: plain when safe, otherwise double-quoted with
- * escapes. Used for every value memgit writes. */
+/* Append `s` as a YAML scalar: plain when it reads back unchanged in block
+ * and flow context, otherwise double-quoted with escapes. Used for every
+ * value memgit writes. MEMGIT_EINPUT when `s` is not valid UTF-8. */
 int mg_yaml_emit_scalar(memgit_buf *out, const char *s, size_t len);
+
+/*
+ * Offset of the first byte that no memgit text may hold: a NUL or the start
+ * of invalid UTF-8 (overlong, surrogate, above U+10FFFF, truncated); `len`
+ * when there is none. *reason (if not NULL) is "NUL byte" or "invalid UTF-8".
+ */
+size_t mg_yaml_text_check(const char *text, size_t len, const char **reason);
+
+/* Line and column (1-based, columns in characters) of byte `off` of `text`,
+ * counted the way the parser's errors count them. */
+void mg_yaml_position(const char *text, size_t len, size_t off, unsigned *line,
+	unsigned *column);
 
 #endif
