@@ -804,8 +804,15 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 	b.now = mg_now();
 	if (locked_first && (rc = mg_lock_acquire(lk, s->gitdir, deadline)) < 0)
 		goto done;
-	if ((rc = mg_store_tip(&tip, s)) < 0 || (rc = build(&b, batch, tip)) < 0 ||
-	    (rc = check_worktree(&b)) < 0 || (rc = write_tree(&b, &tree)) < 0)
+	if ((rc = mg_store_tip(&tip, s)) < 0 || (rc = build(&b, batch, tip)) < 0)
+		goto done;
+	/* outside the lock another writer may be mid-sync: only a work tree
+	 * seen with the lock held is proof of a hand edit */
+	if ((rc = check_worktree(&b)) == MEMGIT_EDIRTY && !locked_first) {
+		rc = MG_RETRY_LOCKED_BUILD;
+		goto done;
+	}
+	if (rc < 0 || (rc = write_tree(&b, &tree)) < 0)
 		goto done;
 	if (b.base && git_oid_equal(&tree, git_tree_id(b.base)) && !opts->allow_empty) {
 		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to commit", s->branch,
@@ -851,12 +858,17 @@ int memgit_batch_commit(memgit_commit_result *result, memgit_batch *batch,
 	if (batch->nops == 0)
 		return mg_error_set(MEMGIT_ENOTHING, "nothing to commit", batch->store->branch,
 			"the batch is empty");
-	for (unsigned n = 1;; n++) {
+	for (unsigned n = 1, locked = 0;; n++) {
 		mg_lock lk = MG_LOCK_INIT;
 		result->attempts = n;
-		rc = attempt(result, batch, opts, &lk, n > MG_OPTIMISTIC_ATTEMPTS, deadline);
+		locked = locked || n > MG_OPTIMISTIC_ATTEMPTS;
+		rc = attempt(result, batch, opts, &lk, locked, deadline);
 		if (rc <= 0)
 			return rc;
+		if (rc == MG_RETRY_LOCKED_BUILD) {
+			locked = 1;
+			continue;
+		}
 		if (mg_monotonic_ms() >= deadline && rc == MG_RETRY_LOCKED)
 			return mg_error_set(MEMGIT_EBUSY, "store busy", batch->store->branch,
 				"a git lock file did not clear (if no git process is running, "

@@ -12,6 +12,8 @@
 #define MG_RETRY_MOVED 1
 /* Returned when someone else's git lock file blocks the ref: wait, retry. */
 #define MG_RETRY_LOCKED 2
+/* Returned when a check can only be trusted with the writer lock held. */
+#define MG_RETRY_LOCKED_BUILD 3
 
 /*
  * Commit `tree` on `parent` (NULL for a first commit) and move the branch to
