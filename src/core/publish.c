@@ -33,8 +33,8 @@ int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const gi
 	return rc;
 }
 
-int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
-	git_commit *parent, const git_oid *commit, const char *subject)
+int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const git_oid *expected,
+	const git_oid *target, const char *log_message, int with_index)
 {
 	memgit_buf reflock = MEMGIT_BUF_INIT, idxlock = MEMGIT_BUF_INIT, log = MEMGIT_BUF_INIT;
 	const char *locks[3] = { NULL, NULL, NULL };
@@ -43,41 +43,45 @@ int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
 	int rc;
 
 	memset(&zero, 0, sizeof(zero));
-	if ((rc = mg_buf_printf(&reflock, "%s/%s.lock", s->gitdir, s->refname)) < 0 ||
+	if ((rc = mg_buf_printf(&reflock, "%s/%s.lock", s->gitdir, refname)) < 0 ||
 	    (rc = mg_buf_printf(&idxlock, "%s/index.lock", s->gitdir)) < 0 ||
-	    (rc = mg_buf_printf(&log, "memgit: %s", subject)) < 0)
+	    (rc = mg_buf_printf(&log, "memgit: %s", log_message)) < 0)
 		goto done;
 	locks[0] = reflock.ptr;
-	locks[1] = s->workdir ? idxlock.ptr : NULL;
+	locks[1] = with_index && s->workdir ? idxlock.ptr : NULL;
 	if ((rc = mg_lock_intend(lk, locks)) < 0)
 		goto done;
-	rc = git_reference_create_matching(&ref, s->repo, s->refname, commit, 1,
-		parent ? git_commit_id(parent) : &zero, log.ptr);
-	if (rc == GIT_EMODIFIED || (rc == GIT_EEXISTS && !parent)) {
+	rc = git_reference_create_matching(&ref, s->repo, refname, target, 1,
+		expected ? expected : &zero, log.ptr);
+	if (rc == GIT_EMODIFIED || (rc == GIT_EEXISTS && !expected))
 		rc = MG_RETRY_MOVED;
-		goto done;
-	}
-	if (rc == GIT_ELOCKED) {
+	else if (rc == GIT_ELOCKED)
 		rc = MG_RETRY_LOCKED;
-		goto done;
-	}
-	if (rc < 0) {
-		rc = mg_git_error(rc, "cannot update branch", s->branch);
-		goto done;
-	}
-	if (res) {
-		git_oid_tostr(res->commit, sizeof(res->commit), commit);
-		if (parent)
-			git_oid_tostr(res->parent, sizeof(res->parent), git_commit_id(parent));
-	}
-	rc = mg_worktree_sync(res, s, commit);
-	if (rc == 0)
-		rc = mg_lock_done(lk);
+	else if (rc < 0)
+		rc = mg_git_error(rc, "cannot update ref", refname);
 done:
 	git_reference_free(ref);
 	memgit_buf_dispose(&reflock);
 	memgit_buf_dispose(&idxlock);
 	memgit_buf_dispose(&log);
+	return rc;
+}
+
+int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
+	git_commit *parent, const git_oid *commit, const char *subject)
+{
+	int rc = mg_ref_cas_locked(s, lk, s->refname, parent ? git_commit_id(parent) : NULL,
+		commit, subject, 1);
+
+	if (rc != 0)
+		return rc;
+	if (res) {
+		git_oid_tostr(res->commit, sizeof(res->commit), commit);
+		if (parent)
+			git_oid_tostr(res->parent, sizeof(res->parent), git_commit_id(parent));
+	}
+	if ((rc = mg_worktree_sync(res, s, commit)) == 0)
+		rc = mg_lock_done(lk);
 	return rc;
 }
 

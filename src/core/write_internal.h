@@ -27,6 +27,16 @@ int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const gi
 	const char *message);
 
 /*
+ * With the writer lock held: compare-and-swap any ref from `expected` (NULL:
+ * must not exist) to `target`, recording the git lock files it may leave
+ * (and index.lock when `with_index`) for crash recovery. 0, MG_RETRY_MOVED,
+ * MG_RETRY_LOCKED or a negative error. The caller clears the record with
+ * mg_lock_done() once its whole update is complete.
+ */
+int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const git_oid *expected,
+	const git_oid *target, const char *log_message, int with_index);
+
+/*
  * With the writer lock held: compare-and-swap the branch from `parent` (NULL:
  * unborn) to `commit`, then sync the work tree. 0, MG_RETRY_MOVED,
  * MG_RETRY_LOCKED or a negative error.
