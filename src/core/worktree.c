@@ -95,23 +95,47 @@ static int record_synced(memgit_store *s, const git_oid *commit)
 	return rc;
 }
 
+/* The blob the index stages for `path`: 1 and *out, 0 none, -1 unreadable. */
+static int staged_blob(memgit_store *s, const char *path, git_oid *out)
+{
+	git_index *index = NULL;
+	const git_index_entry *e;
+	int found = -1;
+
+	if (git_repository_index(&index, s->repo) == 0 && git_index_read(index, 0) == 0) {
+		found = 0;
+		if ((e = git_index_get_bypath(index, path, 0)) != NULL) {
+			*out = e->id;
+			found = 1;
+		}
+	}
+	git_index_free(index);
+	return found;
+}
+
 int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
 	const git_oid *new_blob)
 {
 	memgit_buf full = MEMGIT_BUF_INIT;
-	git_oid disk, synced;
-	int rc = hash_file(&disk, s, path, &full);
+	git_oid disk, synced, staged;
+	int has_synced, rc = hash_file(&disk, s, path, &full);
 
 	memgit_buf_dispose(&full);
-	if (rc <= 0)
+	if (rc < 0)
 		return rc;
 	/* see synced_blob(): the last synced version is not a hand edit */
-	if ((base_blob && git_oid_equal(&disk, base_blob)) ||
-	    (new_blob && git_oid_equal(&disk, new_blob)) ||
-	    (synced_blob(s, path, &synced) && git_oid_equal(&disk, &synced)))
-		return 0;
-	return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
-		"commit or discard the change first; nothing was written");
+	has_synced = synced_blob(s, path, &synced);
+	if (rc == 1 && !(base_blob && git_oid_equal(&disk, base_blob)) &&
+	    !(new_blob && git_oid_equal(&disk, new_blob)) &&
+	    !(has_synced && git_oid_equal(&disk, &synced)))
+		return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
+			"commit or discard the change first; nothing was written");
+	if (staged_blob(s, path, &staged) == 1 && !(base_blob && git_oid_equal(&staged, base_blob)) &&
+	    !(new_blob && git_oid_equal(&staged, new_blob)) &&
+	    !(has_synced && git_oid_equal(&staged, &synced)))
+		return mg_error_set(MEMGIT_EDIRTY, "work tree file has a staged change", path,
+			"commit or unstage it first; nothing was written");
+	return 0;
 }
 
 static void note_stale(memgit_commit_result *res, const char *path, const char *why)
@@ -123,46 +147,56 @@ static void note_stale(memgit_commit_result *res, const char *path, const char *
 		"work tree file '%s' not updated: %s", path, why);
 }
 
-/* Make one path match `want` (NULL: absent), if the file is as the index says. */
+static int same(const git_oid *a, const git_oid *b)
+{
+	return a && b ? git_oid_equal(a, b) : a == b;
+}
+
+/*
+ * Move one path from `old` to `want` (NULL: absent) on disk and in the index,
+ * only when both still hold `old`: anything else is the user's (an edit, a
+ * staged change, an untracked file) and is left alone and reported.
+ */
 static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *index,
-	const char *path, const git_oid *want)
+	const char *path, const git_oid *old, const git_oid *want)
 {
 	const git_index_entry *ie = git_index_get_bypath(index, path, 0);
+	const git_oid *staged = ie ? &ie->id : NULL;
 	memgit_buf full = MEMGIT_BUF_INIT;
 	git_blob *blob = NULL;
 	git_oid disk;
-	int rc = hash_file(&disk, s, path, &full);
+	int on_disk = hash_file(&disk, s, path, &full), rc = 0;
 
-	if (rc < 0) {
+	if (on_disk < 0) {
 		note_stale(res, path, memgit_error_last()->why);
-		rc = 0;
 		goto done;
 	}
-	if (rc == 1 && !(ie && git_oid_equal(&disk, &ie->id)) && !(want && git_oid_equal(&disk, want))) {
-		note_stale(res, path, "changed by hand");
-		rc = 0;
+	/* a missing file loses nothing when it is rewritten */
+	if ((on_disk && !same(&disk, old) && !same(&disk, want)) ||
+	    (!same(staged, old) && !same(staged, want))) {
+		note_stale(res, path, staged && !same(staged, old) ? "has a staged change" : "changed by hand");
 		goto done;
 	}
 	if (!want) {
-		if (rc == 1 && unlink(full.ptr) < 0)
+		if (on_disk && unlink(full.ptr) < 0)
 			note_stale(res, path, "cannot remove");
 		mg_fs_prune_dirs(full.ptr, s->workdir);
-		rc = git_index_remove_bypath(index, path);
-	} else {
-		if (!(rc == 1 && git_oid_equal(&disk, want))) {
-			if ((rc = git_blob_lookup(&blob, s->repo, want)) < 0)
-				goto done;
-			if ((rc = mg_fs_mkdir_parents(full.ptr)) < 0 ||
-			    (rc = mg_fs_write_atomic(full.ptr, git_blob_rawcontent(blob),
-				    (size_t)git_blob_rawsize(blob))) < 0) {
-				note_stale(res, path, memgit_error_last()->why);
-				rc = 0;
-				goto done;
-			}
-		}
-		rc = git_index_add_bypath(index, path);
+		if (staged && (rc = git_index_remove_bypath(index, path)) < 0)
+			rc = mg_git_error(rc, "cannot update index", path);
+		goto done;
 	}
-	if (rc < 0)
+	if (!(on_disk && same(&disk, want))) {
+		if ((rc = git_blob_lookup(&blob, s->repo, want)) < 0) {
+			rc = mg_git_error(rc, "cannot read object", path);
+			goto done;
+		}
+		if (mg_fs_mkdir_parents(full.ptr) < 0 ||
+		    mg_fs_write_atomic(full.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+			note_stale(res, path, memgit_error_last()->why);
+			goto done;
+		}
+	}
+	if ((rc = git_index_add_bypath(index, path)) < 0)
 		rc = mg_git_error(rc, "cannot update index", path);
 done:
 	git_blob_free(blob);
@@ -170,10 +204,34 @@ done:
 	return rc;
 }
 
+/* The tree the work tree was last synced to: the recorded commit's, else
+ * the new commit's parent's (NULL: empty, for a first commit). */
+static int synced_tree(git_tree **out, memgit_store *s, git_commit *commit)
+{
+	memgit_buf file = MEMGIT_BUF_INIT, rec = MEMGIT_BUF_INIT;
+	git_commit *c = NULL;
+	git_oid id;
+	int rc = 0;
+
+	*out = NULL;
+	if (mg_buf_printf(&file, "%s/memgit/synced", s->gitdir) == 0 &&
+	    mg_fs_read_file(&rec, file.ptr, 128) == 0 && rec.size >= GIT_OID_HEXSZ &&
+	    git_oid_fromstrn(&id, rec.ptr, GIT_OID_HEXSZ) == 0 && git_commit_lookup(&c, s->repo, &id) == 0) {
+		rc = git_commit_tree(out, c);
+	} else if (git_commit_parentcount(commit) > 0 && git_commit_parent(&c, commit, 0) == 0) {
+		rc = git_commit_tree(out, c);
+	}
+	memgit_error_clear();
+	git_commit_free(c);
+	memgit_buf_dispose(&file);
+	memgit_buf_dispose(&rec);
+	return rc < 0 ? mg_git_error(rc, "cannot read tree", "synced") : 0;
+}
+
 int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit_id)
 {
 	git_commit *commit = NULL;
-	git_tree *tree = NULL;
+	git_tree *tree = NULL, *old = NULL;
 	git_index *index = NULL;
 	git_diff *diff = NULL;
 	int rc;
@@ -183,28 +241,33 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	if ((rc = git_commit_lookup(&commit, s->repo, commit_id)) < 0 ||
 	    (rc = git_commit_tree(&tree, commit)) < 0 ||
 	    (rc = git_repository_index(&index, s->repo)) < 0 ||
-	    (rc = git_index_read(index, 1)) < 0 ||
-	    (rc = git_diff_tree_to_index(&diff, s->repo, tree, index, NULL)) < 0) {
+	    (rc = git_index_read(index, 1)) < 0) {
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
+		goto done;
+	}
+	if ((rc = synced_tree(&old, s, commit)) < 0)
+		goto done;
+	if ((rc = git_diff_tree_to_tree(&diff, s->repo, old, tree, NULL)) < 0) {
+		rc = mg_git_error(rc, "cannot compare trees", s->workdir);
 		goto done;
 	}
 	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		/* old side: the branch's tree; new side: the index */
-		int in_tree = d->status != GIT_DELTA_ADDED;
-		const char *path = in_tree ? d->old_file.path : d->new_file.path;
-		if ((rc = sync_path(res, s, index, path, in_tree ? &d->old_file.id : NULL)) < 0)
+		const git_oid *was = d->status == GIT_DELTA_ADDED ? NULL : &d->old_file.id;
+		const git_oid *now = d->status == GIT_DELTA_DELETED ? NULL : &d->new_file.id;
+		if ((rc = sync_path(res, s, index, d->new_file.path, was, now)) < 0)
 			goto done;
 	}
 	if (git_diff_num_deltas(diff) && (rc = git_index_write(index)) < 0) {
-		note_stale(res, "index", git_error_last() ? git_error_last()->message : "locked");
-		rc = 0;
+		rc = mg_git_error(rc, "cannot write index", s->gitdir);
+		note_stale(res, "index", memgit_error_last()->why);
 	}
-	if (!res || !res->worktree_stale)
-		rc = record_synced(s, commit_id);
+	/* hand edits left alone stay local changes against the new commit */
+	rc = record_synced(s, commit_id);
 done:
 	git_diff_free(diff);
 	git_index_free(index);
+	git_tree_free(old);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	return rc;

@@ -331,6 +331,26 @@ static void test_worktree_staged_edit_refused(void **state)
 	memgit_store_free(s);
 }
 
+/* Writes never touch what the user staged or added elsewhere in the tree. */
+static void test_worktree_keeps_staged_work(void **state)
+{
+	memgit_store *s = new_store(0);
+	char *out = NULL;
+	const char *wd;
+	(void)state;
+
+	wd = memgit_store_workdir(s);
+	assert_int_equal(put(s, "mine.md", "v1\n"), 0);
+	assert_int_equal(t_sh(NULL, "cd '%s' && echo staged-edit > memories/mine.md && "
+		"echo new > notes.txt && git add memories/mine.md notes.txt", wd), 0);
+	assert_int_equal(put(s, "other.md", "o\n"), 0);
+	assert_int_equal(put(s, "other.md", "o2\n"), 0);
+	assert_int_equal(t_sh(&out, "cd '%s' && cat memories/mine.md notes.txt && git status --porcelain", wd), 0);
+	assert_string_equal(out, "staged-edit\nnew\nM  memories/mine.md\nA  notes.txt\n");
+	free(out);
+	memgit_store_free(s);
+}
+
 static void test_log(void **state)
 {
 	memgit_store *s = new_store(1);
@@ -385,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_worktree_follows_and_refuses),
 		cmocka_unit_test(test_worktree_after_unsynced_move),
 		cmocka_unit_test(test_worktree_staged_edit_refused),
+		cmocka_unit_test(test_worktree_keeps_staged_work),
 		cmocka_unit_test(test_log),
 	};
 	int rc;
