@@ -51,6 +51,13 @@ struct memgit_batch {
 
 /* ---- queueing ---------------------------------------------------------- */
 
+static int is_markdown(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot && (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
+}
+
+
 int memgit_batch_new(memgit_batch **out, memgit_store *store)
 {
 	*out = calloc(1, sizeof(**out));
@@ -148,6 +155,9 @@ int memgit_batch_put(memgit_batch *b, const char *path, const char *data, size_t
 		return rc;
 	if (!opts)
 		return 0;
+	if ((opts->title || opts->kind || opts->ntags || opts->pinned >= 0) && !is_markdown(op->path))
+		return mg_error_set(MEMGIT_EINPUT, "cannot set front matter", op->path,
+			"title, kind, tags and pinned need a .md or .markdown memory");
 	op->title = dup_or_null(opts->title, &failed);
 	op->kind = dup_or_null(opts->kind, &failed);
 	op->pinned = opts->pinned;
@@ -422,15 +432,9 @@ static int check_case(mg_build *b, const char *rel)
 	return rc;
 }
 
-static int is_markdown(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	return dot && (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0);
-}
-
 /* Fill id/created/updated and the put options into a markdown memory. */
 static int fill_front_matter(mg_build *b, memgit_memory *m, const memgit_memory *old,
-	const mg_op *op)
+	const mg_op *op, const char *updated)
 {
 	char now[21], ulid[27];
 	const char *v;
@@ -457,42 +461,54 @@ static int fill_front_matter(mg_build *b, memgit_memory *m, const memgit_memory 
 		rc = memgit_memory_set_string(m, "created",
 			(old && (v = memgit_memory_get(old, "created"))) ? v : now);
 	if (rc == 0)
-		rc = memgit_memory_set_string(m, "updated", now);
+		rc = memgit_memory_set_string(m, "updated", updated ? updated : now);
 	return rc;
 }
 
 /*
  * The new file for `memgit put`: the input with front matter filled in; an
  * existing memory keeps its id and created, and all its keys when the input
- * brings only a body.
+ * brings only a body. *unchanged is set when the result differs from the old
+ * file in nothing but `updated`: then nothing is written.
  */
 static int put_content(mg_build *b, const mg_op *op, const char *shown, const memgit_buf *old_text,
-	memgit_buf *out)
+	memgit_buf *out, int *unchanged)
 {
-	memgit_memory *in = NULL, *old = NULL;
+	memgit_memory *in = NULL, *old = NULL, *target;
 	const memgit_limits *lim = &b->s->limits;
+	const char *was;
 	int rc;
 
-	if (!is_markdown(op->path))
+	*unchanged = 0;
+	if (!is_markdown(op->path)) {
+		*unchanged = old_text && old_text->size == op->len && !memcmp(old_text->ptr, op->data, op->len);
 		return mg_buf_set(out, op->data, op->len);
+	}
 	if ((rc = memgit_memory_parse(&in, shown, op->data, op->len, lim)) < 0)
 		goto done;
 	if (old_text && memgit_memory_parse(&old, shown, old_text->ptr, old_text->size, lim) < 0) {
 		old = NULL; /* an unreadable old version contributes nothing */
 		memgit_error_clear();
 	}
+	target = in;
 	if (old && !memgit_memory_has_front_matter(in)) {
 		size_t blen;
 		const char *body = memgit_memory_body(in, &blen);
-		if ((rc = memgit_memory_set_body(old, body, blen)) < 0 ||
-		    (rc = fill_front_matter(b, old, old, op)) < 0)
+		if ((rc = memgit_memory_set_body(old, body, blen)) < 0)
 			goto done;
-		rc = memgit_memory_serialize(out, old);
-	} else {
-		if ((rc = fill_front_matter(b, in, old, op)) < 0)
-			goto done;
-		rc = memgit_memory_serialize(out, in);
+		target = old;
 	}
+	/* first with the old `updated`: equal bytes mean nothing changed */
+	was = old ? memgit_memory_get(old, "updated") : NULL;
+	if ((rc = fill_front_matter(b, target, old, op, was)) < 0 ||
+	    (rc = memgit_memory_serialize(out, target)) < 0)
+		goto done;
+	if (was && old_text->size == out->size && !memcmp(old_text->ptr, out->ptr, out->size)) {
+		*unchanged = 1;
+		goto done;
+	}
+	if ((rc = fill_front_matter(b, target, old, op, NULL)) == 0)
+		rc = memgit_memory_serialize(out, target);
 done:
 	memgit_memory_free(in);
 	memgit_memory_free(old);
@@ -564,7 +580,7 @@ static int apply_put(mg_build *b, const mg_op *op, const char *full)
 	memgit_buf old = MEMGIT_BUF_INIT, out = MEMGIT_BUF_INIT;
 	const mg_pending *p;
 	git_oid id;
-	int kind = lookup(b, full, &id, &p), rc = 0;
+	int kind = lookup(b, full, &id, &p), rc = 0, unchanged = 0;
 
 	if (kind == MG_DIR)
 		return mg_error_set(MEMGIT_EEXISTS, "cannot write memory", full, "is a folder");
@@ -573,10 +589,14 @@ static int apply_put(mg_build *b, const mg_op *op, const char *full)
 	/* checked on the input too, so the line in the error is the one the user wrote */
 	if (rc == 0 && op->type == OP_PUT)
 		rc = mg_secret_check(op->data, op->len, b->s->allow, full);
-	if (rc == 0 && op->type == OP_PUT_RAW)
+	if (rc == 0 && op->type == OP_PUT_RAW) {
 		rc = mg_buf_set(&out, op->data, op->len);
-	else if (rc == 0)
-		rc = put_content(b, op, full, kind == MG_FILE ? &old : NULL, &out);
+		unchanged = kind == MG_FILE && old.size == out.size && !memcmp(old.ptr, out.ptr, out.size);
+	} else if (rc == 0) {
+		rc = put_content(b, op, full, kind == MG_FILE ? &old : NULL, &out, &unchanged);
+	}
+	if (rc == 0 && unchanged)
+		goto done; /* the tree stays as it is */
 	if (rc == 0) {
 		size_t len = out.size;
 		rc = upsert(b, full, full, mg_buf_detach(&out), len, kind == MG_FILE);
@@ -588,6 +608,7 @@ static int apply_put(mg_build *b, const mg_op *op, const char *full)
 			b->counts.created++;
 		rc = log_line(b, kind == MG_FILE ? "update" : "create", op->path, NULL);
 	}
+done:
 	memgit_buf_dispose(&old);
 	memgit_buf_dispose(&out);
 	return rc;

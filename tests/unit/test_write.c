@@ -127,8 +127,17 @@ static void test_put_fills_and_keeps(void **state)
 	assert_memory_equal(v2 + 8, id1, 26);
 	assert_non_null(strstr(v2, "created: 2026-01-02T03:04:05Z\nupdated: 2026-02-03T00:00:00Z\n---\nbody two\n"));
 	assert_non_null(strstr(v2, "kind: fact"));
-	/* the same content again changes nothing */
+	/* the same content again changes nothing, even later */
+	setenv("MEMGIT_NOW", "2026-03-01T00:00:00Z", 1);
 	assert_int_equal(put(s, "f.md", "body two\n"), MEMGIT_ENOTHING);
+	assert_non_null(strstr(memgit_error_last()->message, "already has that content"));
+	/* front-matter options need a markdown memory */
+	{
+		memgit_batch *y = NULL;
+		assert_int_equal(memgit_batch_new(&y, s), 0);
+		assert_int_equal(memgit_batch_put(y, "c.yaml", "a: 1\n", 5, &o), MEMGIT_EINPUT);
+		memgit_batch_free(y);
+	}
 	unsetenv("MEMGIT_NOW");
 	free(v1);
 	free(v2);
