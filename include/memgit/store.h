@@ -66,6 +66,12 @@ MEMGIT_EXTERN(const char *) memgit_store_gitdir(const memgit_store *store);
 /** The work tree (borrowed, ends without '/'), or NULL for a bare store. */
 MEMGIT_EXTERN(const char *) memgit_store_workdir(const memgit_store *store);
 
+/**
+ * Non-zero when the store has a work tree whose HEAD is the memory branch:
+ * only then do memory files appear on disk and follow every write.
+ */
+MEMGIT_EXTERN(int) memgit_store_checked_out(memgit_store *store);
+
 /** The memory branch name, e.g. "main" (borrowed). */
 MEMGIT_EXTERN(const char *) memgit_store_branch(const memgit_store *store);
 

@@ -45,5 +45,13 @@ MEMGIT_EXTERN(int) memgit_export_dir(memgit_store *store, const char *dir, size_
  */
 MEMGIT_EXTERN(int) memgit_export_json(memgit_buf *out, memgit_store *store);
 
+/**
+ * One memory file as a JSON object, the shape export and `show --json` use:
+ * {"path","content","front_matter":{typed, nested}|null,"body"} (YAML
+ * memories: path and content). `limits` may be NULL.
+ */
+MEMGIT_EXTERN(int) memgit_memory_json(memgit_buf *out, const char *path, const char *data,
+	size_t len, const memgit_limits *limits);
+
 MEMGIT_END_DECL
 #endif

@@ -64,6 +64,10 @@ int cmd_init(mg_cli *cli, memgit_store *unused, int argc, char **argv)
 			memgit_store_branch(store), head);
 		code = MG_EXIT_OK;
 	}
+	if (memgit_store_workdir(store) && !memgit_store_checked_out(store))
+		cli_warn("the work tree is on another branch; memory lives on branch '%s' "
+			"(git checkout %s to see its files)", memgit_store_branch(store),
+			memgit_store_branch(store));
 	memgit_store_free(store);
 	return code;
 }

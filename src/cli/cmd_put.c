@@ -65,7 +65,10 @@ static int put_run(mg_cli *cli, memgit_store *store, put_ctx *c, const char *pat
 		goto done;
 	}
 	/* the library refuses an oversized memory; the reader only bounds memory use */
-	if (c->message ? mg_buf_puts(&body, c->message) < 0 : cli_read_input(&body, c->file, cap) < 0) {
+	/* -m TEXT is a line of text: end it with a newline as git does */
+	if (c->message ? mg_buf_printf(&body, "%s%s", c->message,
+			   *c->message && c->message[strlen(c->message) - 1] == '\n' ? "" : "\n") < 0 :
+			 cli_read_input(&body, c->file, cap) < 0) {
 		code = cli_fail();
 		goto done;
 	}

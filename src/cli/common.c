@@ -49,7 +49,10 @@ int cli_usage_error(const mg_command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see 'memgit %s --help')\n", cmd ? cmd->name : "");
+	if (cmd)
+		fprintf(stderr, " (see 'memgit %s --help')\n", cmd->name);
+	else
+		fputs(" (see 'memgit --help')\n", stderr);
 	return MG_EXIT_USAGE;
 }
 

@@ -23,9 +23,12 @@ const mg_command mg_commands[] = {
 	{ "put", cmd_put, MG_CMD_NEEDS_STORE, "create or update a memory",
 	  "usage: memgit put PATH [-m TEXT | -F FILE] [--title T] [--kind K] [--tag T]... [--pin | --no-pin]\n\n"
 	  "Write the memory at PATH (x.md, memories/x.md or /memories/x.md) in one\n"
-	  "commit. The content comes from -m, -F (- for stdin) or standard input; it\n"
-	  "may carry its own front matter. id, created and updated are filled in; an\n"
-	  "existing memory keeps its id, created and other keys.\n\n"
+	  "commit. The content comes from -m, -F (- for stdin) or standard input. For\n"
+	  "markdown memories id, created and updated are filled in; an existing memory\n"
+	  "keeps its id and created, and when the new content is a plain body (no\n"
+	  "front matter) all its other keys too. Content with front matter replaces\n"
+	  "the old keys. .yaml, .yml and .txt memories are stored as given. A put that\n"
+	  "would change nothing but 'updated' exits 1 (nothing to commit).\n\n"
 	  "  -m, --message TEXT   the body\n"
 	  "  -F, --file FILE      read the content from FILE\n"
 	  "  --title TITLE        set title\n"
@@ -88,11 +91,20 @@ static void usage(FILE *out)
 	      "3 input refused, 4 store busy, 5 remote failed, 6 internal error\n", out);
 }
 
-static int open_store(memgit_store **store)
+/* Open the store; when there is none, a request for help is still answered. */
+static int open_store(memgit_store **store, int argc, char **argv, const mg_command *cmd)
 {
 	const char *dir = getenv("MEMGIT_DIR");
 	int rc = dir && *dir ? memgit_store_open(store, dir) : memgit_store_discover(store, ".");
-	return rc < 0 ? cli_fail() : 0;
+
+	if (rc == 0)
+		return 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(cmd->usage, stdout);
+			return -1;
+		}
+	return cli_fail();
 }
 
 /* Global options up to the command name; returns the command's argv index. */
@@ -111,8 +123,9 @@ static int parse_globals(mg_cli *cli, int argc, char **argv, int *exit_code)
 			cli->json = 1;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			cli->quiet = 1;
-		} else if (strncmp(a, "--color", 7) == 0) {
-			/* accepted for compatibility; memgit prints no colour yet */
+		} else if (strcmp(a, "--color") == 0 || strcmp(a, "--color=auto") == 0 ||
+			   strcmp(a, "--color=always") == 0 || strcmp(a, "--color=never") == 0) {
+			/* accepted for scripts' sake; memgit prints no colour yet */
 		} else if (strcmp(a, "--version") == 0) {
 			printf("memgit %s\n", memgit_version());
 			*exit_code = MG_EXIT_OK;
@@ -153,14 +166,11 @@ int main(int argc, char **argv)
 	}
 	if (memgit_init() < 0)
 		return cli_fail();
-	/* help needs no store */
-	for (int i = at + 1; i < argc; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(cmd->usage, stdout);
-			goto out;
-		}
-	if ((cmd->flags & MG_CMD_NEEDS_STORE) && (code = open_store(&store)) != 0)
+	/* the command parses its own --help; without a store, help still works */
+	if ((cmd->flags & MG_CMD_NEEDS_STORE) && (code = open_store(&store, argc - at, argv + at, cmd)) != 0) {
+		code = code < 0 ? MG_EXIT_OK : code;
 		goto out;
+	}
 	code = cmd->run(&cli, store, argc - at, argv + at);
 out:
 	memgit_store_free(store);

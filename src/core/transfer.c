@@ -309,36 +309,64 @@ static int front_matter_json(mg_jsonw *w, const char *path, const char *data, si
 	return 0;
 }
 
-static int export_json_cb(const memgit_entry_info *e, void *payload)
+/* One memory as a JSON object: path, blob (if known), content, and for
+ * markdown the front matter (typed, nested; null when there is none) and body. */
+static int memory_json(mg_jsonw *w, const char *path, const char *blob, const char *data,
+	size_t len, const memgit_limits *lim)
 {
-	mg_export *x = payload;
 	memgit_memory *m = NULL;
 	const char *body;
 	size_t blen;
+	int rc;
 
-	if ((x->rc = memgit_store_read(&x->data, x->s, e->path)) < 0 ||
-	    (x->rc = memgit_memory_parse(&m, e->path, x->data.ptr, x->data.size, &x->s->limits)) < 0)
-		return 1;
-	mg_jsonw_object_open(x->json);
-	mg_jsonw_key(x->json, "path");
-	mg_jsonw_string(x->json, e->path);
-	mg_jsonw_key(x->json, "blob");
-	mg_jsonw_string(x->json, e->blob);
-	mg_jsonw_key(x->json, "content");
-	mg_jsonw_string_len(x->json, x->data.ptr, x->data.size);
+	if ((rc = memgit_memory_parse(&m, path, data, len, lim)) < 0)
+		return rc;
+	mg_jsonw_object_open(w);
+	mg_jsonw_key(w, "path");
+	mg_jsonw_string(w, path);
+	if (blob) {
+		mg_jsonw_key(w, "blob");
+		mg_jsonw_string(w, blob);
+	}
+	mg_jsonw_key(w, "content");
+	mg_jsonw_string_len(w, data, len);
 	if (memgit_memory_type_of(m) == MEMGIT_MEMORY_MARKDOWN) {
 		body = memgit_memory_body(m, &blen);
-		mg_jsonw_key(x->json, "front_matter");
-		x->rc = memgit_memory_has_front_matter(m) ?
-			front_matter_json(x->json, e->path, x->data.ptr, x->data.size, blen, &x->s->limits) :
-			(mg_jsonw_null(x->json), 0);
-		mg_jsonw_key(x->json, "body");
-		mg_jsonw_string_len(x->json, body, blen);
+		mg_jsonw_key(w, "front_matter");
+		if (memgit_memory_has_front_matter(m))
+			rc = front_matter_json(w, path, data, len, blen, lim);
+		else
+			mg_jsonw_null(w);
+		mg_jsonw_key(w, "body");
+		mg_jsonw_string_len(w, body, blen);
 	}
-	mg_jsonw_object_close(x->json);
+	mg_jsonw_object_close(w);
 	memgit_memory_free(m);
+	return rc;
+}
+
+int memgit_memory_json(memgit_buf *out, const char *path, const char *data, size_t len,
+	const memgit_limits *limits)
+{
+	memgit_limits defaults = MEMGIT_LIMITS_INIT;
+	mg_jsonw w;
+	int rc;
+
+	mg_jsonw_init(&w, out, 1);
+	if ((rc = memory_json(&w, path, NULL, data, len, limits ? limits : &defaults)) < 0)
+		return rc;
+	return mg_jsonw_finish(&w);
+}
+
+static int export_json_cb(const memgit_entry_info *e, void *payload)
+{
+	mg_export *x = payload;
+
+	if ((x->rc = memgit_store_read(&x->data, x->s, e->path)) < 0 ||
+	    (x->rc = memory_json(x->json, e->path, e->blob, x->data.ptr, x->data.size, &x->s->limits)) < 0)
+		return 1;
 	x->count++;
-	return x->rc < 0 ? 1 : 0;
+	return 0;
 }
 
 int memgit_export_json(memgit_buf *out, memgit_store *s)

@@ -28,6 +28,11 @@ int mg_worktree_active(memgit_store *s)
 	return active;
 }
 
+int memgit_store_checked_out(memgit_store *s)
+{
+	return mg_worktree_active(s);
+}
+
 /* Hash the work-tree file; 0 absent, 1 hashed, negative error. */
 static int hash_file(git_oid *out, memgit_store *s, const char *path, memgit_buf *full)
 {
