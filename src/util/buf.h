@@ -14,7 +14,7 @@ int mg_buf_put(memgit_buf *b, const void *data, size_t len);
 int mg_buf_puts(memgit_buf *b, const char *s);
 int mg_buf_putc(memgit_buf *b, char c);
 int mg_buf_printf(memgit_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int mg_buf_vprintf(memgit_buf *b, const char *fmt, va_list ap);
+int mg_buf_vprintf(memgit_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int mg_buf_set(memgit_buf *b, const void *data, size_t len);
 void mg_buf_clear(memgit_buf *b);
 void mg_buf_truncate(memgit_buf *b, size_t len);

@@ -14,7 +14,16 @@
  *   private-key         -----BEGIN [RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]-----
  *   generic-secret      a key/secret/token/password-like name assigned (= or :) a
  *                       high-entropy value of >= 16 characters
- * Token rules require a word boundary before the prefix.
+ * Token rules require a word boundary before the prefix (an escape such as
+ * the "\n" of a JSON string counts as one); the fixed-length rules (AWS,
+ * Google) also after the key. A private-key match runs through its
+ * "-----END ...-----" line when one follows within 64 KiB, else it is the
+ * BEGIN line. A generic-secret match is the value only (after a "Bearer " or
+ * "Basic " scheme); values that read as identifiers, paths, placeholders or
+ * sequences are not secrets, and the entropy floor follows the value's
+ * length and alphabet (3.5 bits from 20 characters; less for shorter or hex
+ * values, which cannot reach it). A token rule matching at the start of a
+ * generic value wins.
  */
 #ifndef MG_SECRETS_H
 #define MG_SECRETS_H
@@ -32,7 +41,8 @@ typedef struct {
 /* A compiled allow-list: POSIX extended regexes tested on a match's text. */
 typedef struct mg_secret_allow mg_secret_allow;
 
-/* Compile patterns; MEMGIT_EINPUT naming the bad pattern's index. */
+/* Compile patterns; MEMGIT_EINPUT naming the bad pattern's (0-based) index:
+ * "invalid secret allow-list pattern: pattern 2: <regerror text>". */
 int mg_secret_allow_new(mg_secret_allow **out, const char *const *patterns, size_t n);
 void mg_secret_allow_free(mg_secret_allow *allow);
 
