@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strmap.h"
 #include "write_internal.h"
 
 int mg_worktree_active(memgit_store *s)
@@ -100,6 +101,40 @@ static int record_synced(memgit_store *s, const git_oid *commit)
 	return rc;
 }
 
+#define MG_RECENT_COMMITS 16
+
+/*
+ * Does the branch's recent first-parent history hold `id` at `path`? Such a
+ * file can be overwritten without losing anything: the version is in
+ * history. Covers every order in which a killed writer can leave the work
+ * tree, index and synced record behind the branch.
+ */
+static int recent_version(memgit_store *s, const char *path, const git_oid *id)
+{
+	git_commit *c = NULL, *next = NULL;
+	int found = 0;
+
+	if (!id || mg_store_tip(&c, s) < 0) {
+		memgit_error_clear();
+		return 0;
+	}
+	for (int n = 0; c && n < MG_RECENT_COMMITS && !found; n++) {
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		if (git_commit_tree(&t, c) == 0 && git_tree_entry_bypath(&e, t, path) == 0)
+			found = git_oid_equal(git_tree_entry_id(e), id);
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		next = NULL;
+		if (git_commit_parentcount(c) > 0)
+			git_commit_parent(&next, c, 0);
+		git_commit_free(c);
+		c = next;
+	}
+	git_commit_free(c);
+	return found;
+}
+
 /* The blob the index stages for `path`: 1 and *out, 0 none, -1 unreadable. */
 static int staged_blob(memgit_store *s, const char *path, git_oid *out)
 {
@@ -132,12 +167,12 @@ int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blo
 	has_synced = synced_blob(s, path, &synced);
 	if (rc == 1 && !(base_blob && git_oid_equal(&disk, base_blob)) &&
 	    !(new_blob && git_oid_equal(&disk, new_blob)) &&
-	    !(has_synced && git_oid_equal(&disk, &synced)))
+	    !(has_synced && git_oid_equal(&disk, &synced)) && !recent_version(s, path, &disk))
 		return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
 			"commit or discard the change first; nothing was written");
 	if (staged_blob(s, path, &staged) == 1 && !(base_blob && git_oid_equal(&staged, base_blob)) &&
 	    !(new_blob && git_oid_equal(&staged, new_blob)) &&
-	    !(has_synced && git_oid_equal(&staged, &synced)))
+	    !(has_synced && git_oid_equal(&staged, &synced)) && !recent_version(s, path, &staged))
 		return mg_error_set(MEMGIT_EDIRTY, "work tree file has a staged change", path,
 			"commit or unstage it first; nothing was written");
 	return 0;
@@ -162,11 +197,24 @@ static int same(const git_oid *a, const git_oid *b)
  * only when both still hold `old`: anything else is the user's (an edit, a
  * staged change, an untracked file) and is left alone and reported.
  */
+/* Versions of a path that are the branch's, not the user's: the last synced
+ * one, the one in the new commit's parent (a commit made by hand with git
+ * moves the branch too), and the new one. */
+typedef struct {
+	const git_oid *synced, *parent, *want;
+} mg_clean;
+
+static int is_clean(memgit_store *s, const char *path, const git_oid *id, const mg_clean *c)
+{
+	return same(id, c->synced) || same(id, c->parent) || same(id, c->want) ||
+		recent_version(s, path, id);
+}
+
 static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *index,
-	const char *path, const git_oid *old, const git_oid *want)
+	const char *path, const mg_clean *clean)
 {
 	const git_index_entry *ie = git_index_get_bypath(index, path, 0);
-	const git_oid *staged = ie ? &ie->id : NULL;
+	const git_oid *staged = ie ? &ie->id : NULL, *want = clean->want;
 	memgit_buf full = MEMGIT_BUF_INIT;
 	git_blob *blob = NULL;
 	git_oid disk;
@@ -177,9 +225,12 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 		goto done;
 	}
 	/* a missing file loses nothing when it is rewritten */
-	if ((on_disk && !same(&disk, old) && !same(&disk, want)) ||
-	    (!same(staged, old) && !same(staged, want))) {
-		note_stale(res, path, staged && !same(staged, old) ? "has a staged change" : "changed by hand");
+	if (!is_clean(s, path, staged, clean)) {
+		note_stale(res, path, "has a staged change");
+		goto done;
+	}
+	if (on_disk && !is_clean(s, path, &disk, clean)) {
+		note_stale(res, path, "changed by hand");
 		goto done;
 	}
 	if (!want) {
@@ -233,47 +284,97 @@ static int synced_tree(git_tree **out, memgit_store *s, git_commit *commit)
 	return rc < 0 ? mg_git_error(rc, "cannot read tree", "synced") : 0;
 }
 
+/* The blob at `path` in `tree` (NULL tree or no such file: NULL). */
+static const git_oid *blob_at(git_tree *tree, const char *path, git_tree_entry **keep)
+{
+	*keep = NULL;
+	if (!tree || git_tree_entry_bypath(keep, tree, path) < 0)
+		return NULL;
+	return git_tree_entry_id(*keep);
+}
+
+typedef struct {
+	memgit_commit_result *res;
+	memgit_store *s;
+	git_index *index;
+	git_tree *synced, *parent, *target;
+	mg_strmap done; /* paths already brought in step */
+} mg_sync;
+
+static int sync_changes(mg_sync *y, git_tree *from)
+{
+	git_diff *diff = NULL;
+	int rc;
+
+	if (from == y->target)
+		return 0;
+	if ((rc = git_diff_tree_to_tree(&diff, y->s->repo, from, y->target, NULL)) < 0)
+		return mg_git_error(rc, "cannot compare trees", y->s->workdir);
+	for (size_t i = 0; i < git_diff_num_deltas(diff) && rc == 0; i++) {
+		const char *path = git_diff_get_delta(diff, i)->new_file.path;
+		git_tree_entry *e1, *e2, *e3;
+		mg_clean clean;
+		if (mg_strmap_get(&y->done, path, NULL))
+			continue;
+		clean.synced = blob_at(y->synced, path, &e1);
+		clean.parent = blob_at(y->parent, path, &e2);
+		clean.want = blob_at(y->target, path, &e3);
+		if ((rc = mg_strmap_set(&y->done, path, 1)) == 0)
+			rc = sync_path(y->res, y->s, y->index, path, &clean);
+		git_tree_entry_free(e1);
+		git_tree_entry_free(e2);
+		git_tree_entry_free(e3);
+	}
+	git_diff_free(diff);
+	return rc;
+}
+
+/*
+ * Bring every path that changed since the last synced commit, or since the
+ * new commit's parent (commits made by hand with git move the branch too),
+ * to the new commit's version, file by file (sync_path decides what is safe).
+ */
 int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit_id)
 {
-	git_commit *commit = NULL;
-	git_tree *tree = NULL, *old = NULL;
-	git_index *index = NULL;
-	git_diff *diff = NULL;
+	git_commit *commit = NULL, *parent = NULL;
+	mg_sync y;
 	int rc;
 
 	if (!mg_worktree_active(s))
 		return 0;
+	memset(&y, 0, sizeof(y));
+	y.res = res;
+	y.s = s;
 	if ((rc = git_commit_lookup(&commit, s->repo, commit_id)) < 0 ||
-	    (rc = git_commit_tree(&tree, commit)) < 0 ||
-	    (rc = git_repository_index(&index, s->repo)) < 0 ||
-	    (rc = git_index_read(index, 1)) < 0) {
+	    (rc = git_commit_tree(&y.target, commit)) < 0 ||
+	    (rc = git_repository_index(&y.index, s->repo)) < 0 ||
+	    (rc = git_index_read(y.index, 1)) < 0 ||
+	    (git_commit_parentcount(commit) > 0 &&
+		    ((rc = git_commit_parent(&parent, commit, 0)) < 0 ||
+			    (rc = git_commit_tree(&y.parent, parent)) < 0))) {
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
 		goto done;
 	}
-	if ((rc = synced_tree(&old, s, commit)) < 0)
+	if ((rc = synced_tree(&y.synced, s, commit)) < 0 || (rc = sync_changes(&y, y.synced)) < 0 ||
+	    (y.parent && (rc = sync_changes(&y, y.parent)) < 0))
 		goto done;
-	if ((rc = git_diff_tree_to_tree(&diff, s->repo, old, tree, NULL)) < 0) {
-		rc = mg_git_error(rc, "cannot compare trees", s->workdir);
-		goto done;
-	}
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const git_oid *was = d->status == GIT_DELTA_ADDED ? NULL : &d->old_file.id;
-		const git_oid *now = d->status == GIT_DELTA_DELETED ? NULL : &d->new_file.id;
-		if ((rc = sync_path(res, s, index, d->new_file.path, was, now)) < 0)
-			goto done;
-	}
-	if (git_diff_num_deltas(diff) && (rc = git_index_write(index)) < 0) {
+	if (y.done.count && (rc = git_index_write(y.index)) < 0) {
+		/* e.g. git holds index.lock: keep the old record so the next
+		 * sync redoes these paths */
 		rc = mg_git_error(rc, "cannot write index", s->gitdir);
 		note_stale(res, "index", memgit_error_last()->why);
+		rc = 0;
+		goto done;
 	}
 	/* hand edits left alone stay local changes against the new commit */
 	rc = record_synced(s, commit_id);
 done:
-	git_diff_free(diff);
-	git_index_free(index);
-	git_tree_free(old);
-	git_tree_free(tree);
+	mg_strmap_dispose(&y.done);
+	git_index_free(y.index);
+	git_tree_free(y.synced);
+	git_tree_free(y.parent);
+	git_tree_free(y.target);
+	git_commit_free(parent);
 	git_commit_free(commit);
 	return rc;
 }

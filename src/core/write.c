@@ -879,6 +879,10 @@ int memgit_batch_commit(memgit_commit_result *result, memgit_batch *batch,
 	if (batch->nops == 0)
 		return mg_error_set(MEMGIT_ENOTHING, "nothing to commit", batch->store->branch,
 			"the batch is empty");
+	/* a message the caller wrote is content too: checked before anything is written */
+	if (opts->message && (rc = mg_secret_check(opts->message, strlen(opts->message),
+				      batch->store->allow, "commit message")) < 0)
+		return rc;
 	for (unsigned n = 1, locked = 0;; n++) {
 		mg_lock lk = MG_LOCK_INIT;
 		result->attempts = n;
