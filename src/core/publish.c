@@ -37,7 +37,8 @@ int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const g
 	const git_oid *target, const char *log_message, int with_index)
 {
 	memgit_buf reflock = MEMGIT_BUF_INIT, idxlock = MEMGIT_BUF_INIT, log = MEMGIT_BUF_INIT;
-	const char *locks[3] = { NULL, NULL, NULL };
+	const char *locks[3] = { NULL, NULL, NULL }, *contents[3] = { NULL, NULL, NULL };
+	char target_hex[GIT_OID_HEXSZ + 1];
 	git_reference *ref = NULL;
 	git_oid zero;
 	int rc;
@@ -49,7 +50,9 @@ int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const g
 		goto done;
 	locks[0] = reflock.ptr;
 	locks[1] = with_index && s->workdir ? idxlock.ptr : NULL;
-	if ((rc = mg_lock_intend(lk, locks)) < 0)
+	git_oid_tostr(target_hex, sizeof(target_hex), target);
+	contents[0] = target_hex; /* a ref lock holds the new id */
+	if ((rc = mg_lock_intend(lk, locks, contents)) < 0)
 		goto done;
 	rc = git_reference_create_matching(&ref, s->repo, refname, target, 1,
 		expected ? expected : &zero, log.ptr);

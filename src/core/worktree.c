@@ -215,7 +215,7 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 {
 	const git_index_entry *ie = git_index_get_bypath(index, path, 0);
 	const git_oid *staged = ie ? &ie->id : NULL, *want = clean->want;
-	memgit_buf full = MEMGIT_BUF_INIT;
+	memgit_buf full = MEMGIT_BUF_INIT, tmpdir = MEMGIT_BUF_INIT;
 	git_blob *blob = NULL;
 	git_oid disk;
 	int on_disk = hash_file(&disk, s, path, &full), rc = 0;
@@ -246,8 +246,10 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 			rc = mg_git_error(rc, "cannot read object", path);
 			goto done;
 		}
-		if (mg_fs_mkdir_parents(full.ptr) < 0 ||
-		    mg_fs_write_atomic(full.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+		mg_buf_clear(&tmpdir);
+		if (mg_buf_printf(&tmpdir, "%s/memgit/tmp", s->gitdir) < 0 || mg_fs_mkdir_parents(full.ptr) < 0 ||
+		    mg_fs_write_atomic_via(full.ptr, tmpdir.ptr, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob)) < 0) {
 			note_stale(res, path, memgit_error_last()->why);
 			goto done;
 		}
@@ -257,6 +259,7 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 done:
 	git_blob_free(blob);
 	memgit_buf_dispose(&full);
+	memgit_buf_dispose(&tmpdir);
 	return rc;
 }
 

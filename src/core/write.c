@@ -33,6 +33,7 @@ typedef enum { OP_PUT, OP_PUT_RAW, OP_REMOVE, OP_MOVE } op_type;
 
 typedef struct {
 	op_type type;
+	char ulid[27]; /* the id a new memory gets, fixed once so retries agree */
 	char *path; /* relative to memories/ */
 	char *to;   /* OP_MOVE */
 	char *data;
@@ -131,7 +132,7 @@ static int queue(mg_op **out, memgit_batch *b, op_type type, const char *path)
 	op->pinned = -1;
 	op->path = mg_buf_detach(&rel);
 	*out = op;
-	return 0;
+	return type == OP_PUT ? mg_ulid(op->ulid) : 0;
 }
 
 static int copy_data(mg_op *op, const char *data, size_t len)
@@ -436,17 +437,14 @@ static int check_case(mg_build *b, const char *rel)
 static int fill_front_matter(mg_build *b, memgit_memory *m, const memgit_memory *old,
 	const mg_op *op, const char *updated)
 {
-	char now[21], ulid[27];
+	char now[21];
 	const char *v;
 	int rc = 0;
 
 	mg_time_format(now, b->now);
 	if (!memgit_memory_get(m, "id")) {
-		if ((v = old ? memgit_memory_get(old, "id") : NULL) == NULL) {
-			if ((rc = mg_ulid(ulid)) < 0)
-				return rc;
-			v = ulid;
-		}
+		if ((v = old ? memgit_memory_get(old, "id") : NULL) == NULL)
+			v = op->ulid;
 		rc = memgit_memory_set_string(m, "id", v);
 	}
 	if (rc == 0 && op->title)
@@ -850,7 +848,15 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 		if (nl)
 			mg_buf_truncate(&msg, (size_t)(nl - msg.ptr));
 	}
-	rc = mg_publish_locked(res, s, lk, tip, &commit, msg.ptr);
+	/* a foreign git lock on the ref: retry the ref update alone, so that
+	 * waiting writes no further objects; a moved branch means rebuilding */
+	while ((rc = mg_publish_locked(res, s, lk, tip, &commit, msg.ptr)) == MG_RETRY_LOCKED &&
+	       mg_monotonic_ms() < deadline) {
+		mg_lock_release(lk);
+		mg_sleep_ms(10);
+		if ((rc = mg_lock_acquire(lk, s->gitdir, deadline)) < 0)
+			goto done;
+	}
 	if (rc == 0) {
 		res->created = b.counts.created;
 		res->updated = b.counts.updated;

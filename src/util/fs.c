@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,7 +57,10 @@ int mg_fs_read_file(memgit_buf *out, const char *path, size_t cap)
 	return rc;
 }
 
-int mg_fs_write_atomic(const char *path, const char *data, size_t len)
+/* Write to a fresh temporary named by `tmp_prefix` and rename onto `path`;
+ * *cross_device is set (and nothing left behind) when rename says EXDEV. */
+static int write_via(const char *path, const char *tmp_prefix, const char *data, size_t len,
+	int *cross_device)
 {
 	memgit_buf tmp = MEMGIT_BUF_INIT;
 	unsigned char r[4];
@@ -64,7 +68,7 @@ int mg_fs_write_atomic(const char *path, const char *data, size_t len)
 	size_t off = 0;
 
 	if ((rc = mg_random(r, sizeof(r))) < 0 ||
-	    (rc = mg_buf_printf(&tmp, "%s.memgit-tmp-%02x%02x%02x%02x", path, r[0], r[1], r[2], r[3])) < 0)
+	    (rc = mg_buf_printf(&tmp, "%s.memgit-tmp-%02x%02x%02x%02x", tmp_prefix, r[0], r[1], r[2], r[3])) < 0)
 		goto done;
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -87,8 +91,11 @@ int mg_fs_write_atomic(const char *path, const char *data, size_t len)
 		goto done;
 	}
 	fd = -1;
-	if (rename(tmp.ptr, path) < 0)
+	if (rename(tmp.ptr, path) < 0) {
+		if (errno == EXDEV && cross_device)
+			*cross_device = 1;
 		rc = mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+	}
 done:
 	if (fd >= 0)
 		close(fd);
@@ -96,6 +103,45 @@ done:
 		unlink(tmp.ptr);
 	memgit_buf_dispose(&tmp);
 	return rc;
+}
+
+int mg_fs_write_atomic(const char *path, const char *data, size_t len)
+{
+	return write_via(path, path, data, len, NULL);
+}
+
+int mg_fs_write_atomic_via(const char *path, const char *tmpdir, const char *data, size_t len)
+{
+	memgit_buf prefix = MEMGIT_BUF_INIT;
+	int cross = 0, rc;
+
+	if ((rc = mg_fs_mkdir_p(tmpdir)) < 0 || (rc = mg_buf_printf(&prefix, "%s/w", tmpdir)) < 0)
+		goto done;
+	rc = write_via(path, prefix.ptr, data, len, &cross);
+	if (rc < 0 && cross)
+		rc = mg_fs_write_atomic(path, data, len);
+done:
+	memgit_buf_dispose(&prefix);
+	return rc;
+}
+
+void mg_fs_clear_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	memgit_buf p = MEMGIT_BUF_INIT;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		mg_buf_clear(&p);
+		if (mg_buf_printf(&p, "%s/%s", dir, de->d_name) == 0 && mg_fs_kind(p.ptr) == 2)
+			unlink(p.ptr);
+	}
+	closedir(d);
+	memgit_buf_dispose(&p);
 }
 
 int mg_fs_mkdir_p(const char *dir)

@@ -14,6 +14,16 @@ int mg_fs_read_fd(memgit_buf *out, int fd, size_t cap, const char *name);
 /* Write `data` to `path` via a temporary file and rename (mode 0644). */
 int mg_fs_write_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * The same, with the temporary file in `tmpdir` (created if missing) so that
+ * a writer killed mid-write leaves nothing beside `path`; falls back to a
+ * temporary beside `path` when `tmpdir` is on another file system.
+ */
+int mg_fs_write_atomic_via(const char *path, const char *tmpdir, const char *data, size_t len);
+
+/* Remove the regular files directly in `dir` (a missing dir is fine). */
+void mg_fs_clear_dir(const char *dir);
+
 /* mkdir -p for the directories leading to `path`'s last component. */
 int mg_fs_mkdir_parents(const char *path);
 

@@ -14,7 +14,29 @@
 
 #define MG_LOCK_RECORD_MAX 65536
 
-/* Remove every git lock file named in the record a dead holder left. */
+/* "<content> <path>": remove the lock only if it holds what the dead
+ * writer was writing, or a prefix of it (killed mid-write: libgit2 creates
+ * the file, then writes it); anything else was taken by someone since. */
+static void recover_if(mg_lock *lk, char *spec)
+{
+	char *path = strchr(spec, ' '), have[128];
+	size_t want;
+	ssize_t n;
+	int fd;
+
+	if (!path)
+		return;
+	*path++ = '\0';
+	want = strlen(spec);
+	if (want >= sizeof(have) || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, have, want);
+	close(fd);
+	if (n >= 0 && memcmp(have, spec, (size_t)n) == 0 && unlink(path) == 0)
+		lk->recovered = 1;
+}
+
+/* Remove the git lock files named in the record a dead holder left. */
 static int recover(mg_lock *lk)
 {
 	memgit_buf rec = MEMGIT_BUF_INIT;
@@ -30,6 +52,8 @@ static int recover(mg_lock *lk)
 			*next++ = '\0';
 		if (strncmp(line, "lock ", 5) == 0 && unlink(line + 5) == 0)
 			lk->recovered = 1;
+		else if (strncmp(line, "lockif ", 7) == 0)
+			recover_if(lk, line + 7);
 	}
 	rc = mg_lock_done(lk);
 done:
@@ -66,6 +90,10 @@ int mg_lock_acquire(mg_lock *lk, const char *gitdir, uint64_t deadline_ms)
 		wait = wait < 16 ? wait * 2 : 16;
 	}
 	rc = recover(lk);
+	/* temporaries exist only while a holder writes the work tree */
+	mg_buf_clear(&path);
+	if (rc == 0 && mg_buf_printf(&path, "%s/memgit/tmp", gitdir) == 0)
+		mg_fs_clear_dir(path.ptr);
 done:
 	if (rc < 0 && lk->fd >= 0) {
 		close(lk->fd);
@@ -75,16 +103,21 @@ done:
 	return rc;
 }
 
-int mg_lock_intend(mg_lock *lk, const char *const *lock_paths)
+int mg_lock_intend(mg_lock *lk, const char *const *lock_paths, const char *const *contents)
 {
 	memgit_buf rec = MEMGIT_BUF_INIT;
 	int rc;
 
 	if ((rc = mg_buf_printf(&rec, "pid %ld\n", (long)getpid())) < 0)
 		goto done;
-	for (size_t i = 0; lock_paths[i]; i++)
-		if ((rc = mg_buf_printf(&rec, "lock %s\n", lock_paths[i])) < 0)
+	for (size_t i = 0; lock_paths[i]; i++) {
+		if (contents && contents[i])
+			rc = mg_buf_printf(&rec, "lockif %s %s\n", contents[i], lock_paths[i]);
+		else
+			rc = mg_buf_printf(&rec, "lock %s\n", lock_paths[i]);
+		if (rc < 0)
 			goto done;
+	}
 	if (ftruncate(lk->fd, 0) < 0 || pwrite(lk->fd, rec.ptr, rec.size, 0) != (ssize_t)rec.size)
 		rc = mg_error_set(MEMGIT_EIO, "cannot write lock record", NULL, "%s", strerror(errno));
 done:

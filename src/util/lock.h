@@ -27,8 +27,14 @@ typedef struct {
  * MEMGIT_EBUSY after that. Stale git lock files are recovered here. */
 int mg_lock_acquire(mg_lock *lk, const char *gitdir, uint64_t deadline_ms);
 
-/* Record the git lock files the holder is about to create (NULL-terminated). */
-int mg_lock_intend(mg_lock *lk, const char *const *lock_paths);
+/*
+ * Record the git lock files the holder is about to create (NULL-terminated),
+ * each with the text it will hold when known (`contents[i]`, or NULL; a ref
+ * lock holds the new object id). Recovery removes a named lock only when its
+ * content starts with that text, so a lock git took after the writer died is
+ * never touched.
+ */
+int mg_lock_intend(mg_lock *lk, const char *const *lock_paths, const char *const *contents);
 
 /* The update finished: forget the record. */
 int mg_lock_done(mg_lock *lk);

@@ -184,11 +184,28 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	for k in "${!pids[@]}"; do wait "${pids[k]}" 2>/dev/null || true; done
 	killed_total=$((killed_total + ${#victims[@]}))
 
-	# what the crash left behind, before anyone recovers it
+	# what the crash left behind, before anyone recovers it: every git lock
+	# file left must be named in the record, or the next writer would take
+	# it for git's and wait for it in vain
+	left=$(git_locks)
 	[ ! -s "$REC" ] || recs_left=$((recs_left + 1))
-	[ ! -e "$GD/refs/heads/main.lock" ] || reflocks_left=$((reflocks_left + 1))
-	[ ! -e "$GD/index.lock" ] || idxlocks_left=$((idxlocks_left + 1))
-	[ ! -s "$REC" ] || ! git_locks | grep -q . || recovered_rounds=$((recovered_rounds + 1))
+	[ -z "$left" ] || [ ! -s "$REC" ] || recovered_rounds=$((recovered_rounds + 1))
+	for l in $left; do
+		case $l in
+		"$GD/refs/heads/main.lock") reflocks_left=$((reflocks_left + 1)) ;;
+		"$GD/index.lock") idxlocks_left=$((idxlocks_left + 1)) ;;
+		esac
+		# "lock PATH", or "lockif ID PATH" for a ref lock that must hold ID
+		grep -qE "^(lock|lockif [0-9a-f]{40}) $(printf '%s' "$l" | sed 's/[.[\*^$]/\\&/g')\$" "$REC" ||
+			{ cat "$REC"; fail "round $r (mode $mode): a killed writer left $l without naming it in write.lock"; }
+		if grep -q "^lockif [0-9a-f]* $l\$" "$REC"; then
+			want=$(grep "^lockif [0-9a-f]* $l\$" "$REC" | cut -d' ' -f2)
+			# killed mid-write, the lock holds a prefix of the id (maybe nothing)
+			have=$(head -c 40 "$l")
+			[ "${want#"$have"}" != "$want" ] || [ -z "$have" ] ||
+				fail "round $r: $l holds '$have', not (a prefix of) the id the record names"
+		fi
+	done
 	git -C "$S" diff-index --cached --quiet main -- || stale_index=$((stale_index + 1))
 
 	[ ! -e "$dir/bad" ] || { cat "$dir/bad"; fail "round $r (mode $mode): a writer that was not killed saw a put fail"; }

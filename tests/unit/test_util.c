@@ -143,6 +143,39 @@ static void test_lock_recovers_dead_holder(void **state)
 	mg_lock_release(&lk);
 }
 
+/* A ref lock is removed only when it holds what the dead writer wrote. */
+static void test_lock_recovers_only_its_own_ref_lock(void **state)
+{
+	const char *dir = t_tmpdir(2);
+	char mine[512], theirs[512], rec[1400], p[600];
+	mg_lock lk = MG_LOCK_INIT;
+	(void)state;
+
+	snprintf(mine, sizeof(mine), "%s/a.lock", dir);
+	snprintf(theirs, sizeof(theirs), "%s/b.lock", dir);
+	t_write_file(mine, "1111111111111111111111111111111111111111\n", 41);
+	t_write_file(theirs, "2222222222222222222222222222222222222222\n", 41);
+	{
+		/* killed between creating the lock and writing it: empty, recovered */
+		char empty[512];
+		snprintf(empty, sizeof(empty), "%s/c.lock", dir);
+		t_write_file(empty, "", 0);
+	}
+	snprintf(p, sizeof(p), "%s/memgit", dir);
+	mkdir(p, 0755);
+	snprintf(rec, sizeof(rec), "pid 999999\nlockif 1111111111111111111111111111111111111111 %s\n"
+		"lockif 1111111111111111111111111111111111111111 %s\n"
+		"lockif 3333333333333333333333333333333333333333 %s/c.lock\n", mine, theirs, dir);
+	snprintf(p, sizeof(p), "%s/memgit/write.lock", dir);
+	t_write_file(p, rec, strlen(rec));
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(access(mine, F_OK), -1);
+	assert_int_equal(access(theirs, F_OK), 0); /* taken by someone since: kept */
+	snprintf(p, sizeof(p), "%s/c.lock", dir);
+	assert_int_equal(access(p, F_OK), -1);
+	mg_lock_release(&lk);
+}
+
 /* A live holder is waited for, and the wait is bounded. */
 static void test_lock_live_holder(void **state)
 {
@@ -159,7 +192,7 @@ static void test_lock_live_holder(void **state)
 		mg_lock mine = MG_LOCK_INIT;
 		const char *paths[] = { "/nonexistent/should-not-matter.lock", NULL };
 		if (mg_lock_acquire(&mine, dir, mg_monotonic_ms() + 1000) < 0 ||
-		    mg_lock_intend(&mine, paths) < 0)
+		    mg_lock_intend(&mine, paths, NULL) < 0)
 			_exit(1);
 		if (write(ready[1], "x", 1) != 1)
 			_exit(1);
@@ -189,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_ulid),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_lock_recovers_dead_holder),
+		cmocka_unit_test(test_lock_recovers_only_its_own_ref_lock),
 		cmocka_unit_test(test_lock_live_holder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
