@@ -12,5 +12,6 @@
 #include "memgit/write.h"
 #include "memgit/read.h"
 #include "memgit/transfer.h"
+#include "memgit/session.h"
 
 #endif

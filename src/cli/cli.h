@@ -82,6 +82,7 @@ int cmd_mv(mg_cli *, memgit_store *, int, char **);
 int cmd_log(mg_cli *, memgit_store *, int, char **);
 int cmd_import(mg_cli *, memgit_store *, int, char **);
 int cmd_export(mg_cli *, memgit_store *, int, char **);
+int cmd_session(mg_cli *, memgit_store *, int, char **);
 
 /* The command table, for help. */
 extern const mg_command mg_commands[];

@@ -63,6 +63,28 @@ const mg_command mg_commands[] = {
 	  "  --format dir    write every memory as a file under OUT (required)\n"
 	  "  --format json   one JSON document, to OUT or standard output\n"
 	  "  -o, --output OUT\n" },
+	{ "session", cmd_session, MG_CMD_NEEDS_STORE, "ingest and read agent transcripts",
+	  "usage: memgit session add FILE|DIR... [--format FORMAT] [--agent NAME] [--keep-going]\n"
+	  "                          [--max-line-bytes N] [--json]\n"
+	  "       memgit session ls [--json]\n"
+	  "       memgit session show ID [--full] [--json]\n"
+	  "       memgit session rm ID...\n\n"
+	  "Sessions are agent transcripts normalised to memgit's canonical JSONL and kept\n"
+	  "as sessions/<id>.jsonl on refs/memgit/sessions (docs/sessions.md); the memory\n"
+	  "branch is not touched.\n\n"
+	  "add   ingest transcripts in one commit. A folder is walked for .jsonl and\n"
+	  "      .json files (a Claude Code project folder brings its subagents too).\n"
+	  "      Secrets are replaced by [REDACTED:<rule>] before anything is written.\n"
+	  "      The same transcript again is 'unchanged'; a grown one updates its\n"
+	  "      session. Exit 1 when nothing was new; 3 when a file was refused.\n"
+	  "  --format F          auto (default), claude-code, codex, anthropic, openai, text\n"
+	  "  --agent NAME        record NAME as the session's agent\n"
+	  "  --keep-going        ingest the good files when some are refused (exit 3)\n"
+	  "  --max-line-bytes N  refuse a line (or document) longer than N (16 MiB)\n"
+	  "ls    list sessions, oldest first\n"
+	  "show  print a session as a conversation (--full: tool input and output in\n"
+	  "      full; --json: the canonical JSONL as stored)\n"
+	  "rm    remove sessions in one commit (history keeps them)\n" },
 	{ NULL, NULL, 0, NULL, NULL }
 };
 
