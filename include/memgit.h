@@ -12,6 +12,7 @@
 #include "memgit/write.h"
 #include "memgit/read.h"
 #include "memgit/transfer.h"
+#include "memgit/dream.h"
 #include "memgit/session.h"
 
 #endif

@@ -871,6 +871,37 @@ done:
 	return rc;
 }
 
+int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, memgit_batch *batch,
+	git_commit *base, const char *message)
+{
+	mg_build b;
+	git_oid tree;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.s = batch->store;
+	b.now = mg_now();
+	if ((rc = build(&b, batch, base)) < 0 || (rc = write_tree(&b, &tree)) < 0)
+		goto done;
+	if (b.base && git_oid_equal(&tree, git_tree_id(b.base))) {
+		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to commit", batch->store->branch,
+			"the edits change nothing");
+		goto done;
+	}
+	if ((rc = mg_secret_check(message, strlen(message), batch->store->allow, "commit message")) < 0 ||
+	    (rc = mg_commit_create(commit_out, batch->store, base, &tree, message)) < 0)
+		goto done;
+	if (counts) {
+		counts->created = b.counts.created;
+		counts->updated = b.counts.updated;
+		counts->removed = b.counts.removed;
+		counts->moved = b.counts.moved;
+	}
+done:
+	build_dispose(&b);
+	return rc;
+}
+
 int memgit_batch_commit(memgit_commit_result *result, memgit_batch *batch,
 	const memgit_commit_options *opts)
 {

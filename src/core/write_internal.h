@@ -22,6 +22,16 @@
 int mg_commit_and_publish(memgit_commit_result *res, memgit_store *s, git_commit *parent,
 	const git_oid *tree, const char *message);
 
+/*
+ * Phases 1 and 3 of a batch on `base` rather than the branch tip: every
+ * check, then the blobs, the tree and a commit with `message` (which passes
+ * the secret gate). Nothing is published and the work tree is not looked at:
+ * for commits on other branches (dreams). MEMGIT_ENOTHING when the tree
+ * would not change. `counts` (may be NULL) gets the created/updated/... tallies.
+ */
+int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, memgit_batch *batch,
+	git_commit *base, const char *message);
+
 /* Create the commit object only. */
 int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const git_oid *tree,
 	const char *message);

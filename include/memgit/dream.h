@@ -1,0 +1,131 @@
+/*
+ * dream.h: dreams - consolidation runs that propose typed edits to the
+ * memory on their own branch dream/<id>, never touching the memory branch.
+ */
+#ifndef MEMGIT_DREAM_H
+#define MEMGIT_DREAM_H
+
+#include <stdint.h>
+#include "common.h"
+#include "buf.h"
+#include "store.h"
+
+MEMGIT_BEGIN_DECL
+
+typedef enum {
+	MEMGIT_EDIT_CREATE = 0,
+	MEMGIT_EDIT_UPDATE,
+	MEMGIT_EDIT_DELETE,
+	MEMGIT_EDIT_MERGE,   /* several memories into one */
+	MEMGIT_EDIT_MOVE
+} memgit_edit_kind;
+
+/** "create", "update", "delete", "merge", "move". */
+MEMGIT_EXTERN(const char *) memgit_edit_kind_name(memgit_edit_kind kind);
+
+/** One typed edit of a dream. All borrowed from the dream. */
+typedef struct {
+	memgit_edit_kind kind;
+	const char *path;            /* relative to memories/ */
+	const char *to;              /* move target, else NULL */
+	const char *const *merged;   /* merge: memories folded into `path` */
+	size_t nmerged;
+	const char *content;         /* the new file (create/update/merge), else NULL */
+	size_t content_len;
+	const char *rationale;
+	const char *const *evidence; /* "<session>#<i>[-<j>]" or "memory:<path>" */
+	size_t nevidence;
+	const char *expect_blob;     /* precondition: blob at `path` in the base ("" create) */
+	const char *refused;         /* NULL when applied, else why it was not */
+} memgit_edit;
+
+typedef struct {
+	unsigned int version;
+	const char *dreamer;          /* NULL: memgit.yaml dream.dreamer, else "builtin" */
+	const char *const *sessions;  /* these sessions; NULL: those not yet consumed */
+	size_t nsessions;
+	size_t max_sessions;          /* 0: 100 (oldest first) */
+	const char *replay;           /* replay dreamer: the file of recorded edits */
+	const char *instructions;     /* added to a model dreamer's prompt (<= 4096 bytes) */
+	int dry_run;                  /* compute and validate; write nothing */
+} memgit_dream_options;
+
+#define MEMGIT_DREAM_OPTIONS_VERSION 1
+#define MEMGIT_DREAM_OPTIONS_INIT { MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0 }
+
+typedef struct memgit_dream memgit_dream;
+
+/**
+ * Run a dream: pick the base (the memory branch tip) and the sessions, ask
+ * the dreamer for edits, validate them, and commit the valid ones on
+ * dream/<id> with the review as message and trailers, and the full edit
+ * list with evidence as a JSON note (refs/notes/memgit). The memory branch
+ * and the work tree are untouched. MEMGIT_ENOTHING (and still `*out`, with
+ * the refused edits) when no edit is valid: no branch is made. With
+ * dry_run nothing is written. `*out` is the caller's (memgit_dream_free).
+ */
+MEMGIT_EXTERN(int) memgit_dream_run(memgit_dream **out, memgit_store *store,
+	const memgit_dream_options *opts);
+
+/** Load dream `id` (the dream/<id> branch and its note). */
+MEMGIT_EXTERN(int) memgit_dream_load(memgit_dream **out, memgit_store *store, const char *id);
+
+/** Free a dream. NULL is a no-op. */
+MEMGIT_EXTERN(void) memgit_dream_free(memgit_dream *dream);
+
+MEMGIT_EXTERN(const char *) memgit_dream_id(const memgit_dream *dream);
+/** The dream commit ("" for a dry run or a dream with nothing to change). */
+MEMGIT_EXTERN(const char *) memgit_dream_commit(const memgit_dream *dream);
+MEMGIT_EXTERN(const char *) memgit_dream_base(const memgit_dream *dream);
+MEMGIT_EXTERN(const char *) memgit_dream_dreamer(const memgit_dream *dream);
+MEMGIT_EXTERN(int64_t) memgit_dream_time(const memgit_dream *dream);
+/** "proposed", "merged" (the memory branch contains it), "empty", "dry-run". */
+MEMGIT_EXTERN(const char *) memgit_dream_status(const memgit_dream *dream);
+MEMGIT_EXTERN(size_t) memgit_dream_session_count(const memgit_dream *dream);
+MEMGIT_EXTERN(const char *) memgit_dream_session(const memgit_dream *dream, size_t i);
+/** Every edit the dreamer proposed, applied and refused, in order. */
+MEMGIT_EXTERN(size_t) memgit_dream_edit_count(const memgit_dream *dream);
+MEMGIT_EXTERN(const memgit_edit *) memgit_dream_edit(const memgit_dream *dream, size_t i);
+
+typedef int (*memgit_dream_cb)(const memgit_dream *dream, void *payload);
+
+/** Every dream on the store, oldest first. */
+MEMGIT_EXTERN(int) memgit_dream_foreach(memgit_store *store, memgit_dream_cb cb, void *payload);
+
+typedef enum {
+	MEMGIT_REVIEW_TEXT = 0,
+	MEMGIT_REVIEW_MARKDOWN, /* a pull-request body */
+	MEMGIT_REVIEW_JSON
+} memgit_review_format;
+
+/**
+ * The review of a dream into `out`: per memory what changes (created,
+ * updated, merged, deleted, moved) with rationale, evidence excerpts from
+ * the sessions, and a unified diff; refused edits with their reasons.
+ */
+MEMGIT_EXTERN(int) memgit_dream_review(memgit_buf *out, memgit_store *store,
+	const memgit_dream *dream, memgit_review_format format);
+
+/** Who produced the current version of a memory. All borrowed. */
+typedef struct {
+	const char *path;
+	char commit[41];          /* the commit that last changed it on the memory branch */
+	int64_t time;
+	const char *author;
+	const char *subject;
+	const char *dream_id;     /* NULL when not written by a dream */
+	const char *dreamer;
+	const char *rationale;    /* the dream edit's rationale, or NULL */
+	const char *const *sessions; /* sessions cited by the edit (or the memory's sources) */
+	size_t nsessions;
+	const char *const *agents;   /* the agents of those sessions, same order */
+} memgit_blame_info;
+
+typedef struct memgit_blame memgit_blame;
+
+MEMGIT_EXTERN(int) memgit_blame_path(memgit_blame **out, memgit_store *store, const char *path);
+MEMGIT_EXTERN(const memgit_blame_info *) memgit_blame_info_of(const memgit_blame *blame);
+MEMGIT_EXTERN(void) memgit_blame_free(memgit_blame *blame);
+
+MEMGIT_END_DECL
+#endif
