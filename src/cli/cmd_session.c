@@ -77,6 +77,20 @@ static void on_warn(const char *file, unsigned line, const char *message, void *
 		cli_warn("'%s': %s", file, message);
 }
 
+/* The counts a session's report and its listing both give. */
+static void json_counts(mg_jsonw *w, uint64_t events, uint64_t errors, uint64_t tool_calls,
+	uint64_t redactions)
+{
+	mg_jsonw_key(w, "events");
+	mg_jsonw_int(w, (int64_t)events);
+	mg_jsonw_key(w, "errors");
+	mg_jsonw_int(w, (int64_t)errors);
+	mg_jsonw_key(w, "tool_calls");
+	mg_jsonw_int(w, (int64_t)tool_calls);
+	mg_jsonw_key(w, "redactions");
+	mg_jsonw_int(w, (int64_t)redactions);
+}
+
 static void json_report(add_ctx *c, const memgit_session_report *r)
 {
 	mg_jsonw *w = &c->w;
@@ -92,14 +106,7 @@ static void json_report(add_ctx *c, const memgit_session_report *r)
 	mg_jsonw_string(w, r->format);
 	mg_jsonw_key(w, "parent");
 	mg_jsonw_string(w, r->parent);
-	mg_jsonw_key(w, "events");
-	mg_jsonw_int(w, (int64_t)r->events);
-	mg_jsonw_key(w, "errors");
-	mg_jsonw_int(w, (int64_t)r->errors);
-	mg_jsonw_key(w, "tool_calls");
-	mg_jsonw_int(w, (int64_t)r->tool_calls);
-	mg_jsonw_key(w, "redactions");
-	mg_jsonw_int(w, (int64_t)r->redactions);
+	json_counts(w, r->events, r->errors, r->tool_calls, r->redactions);
 	mg_jsonw_key(w, "warnings");
 	mg_jsonw_int(w, r->warnings);
 	mg_jsonw_key(w, "error");
@@ -285,14 +292,7 @@ static void ls_json(mg_jsonw *w, const ls_row *r)
 	mg_jsonw_string(w, r->agent);
 	mg_jsonw_key(w, "started");
 	mg_jsonw_string(w, r->started);
-	mg_jsonw_key(w, "events");
-	mg_jsonw_int(w, (int64_t)r->events);
-	mg_jsonw_key(w, "errors");
-	mg_jsonw_int(w, (int64_t)r->errors);
-	mg_jsonw_key(w, "tool_calls");
-	mg_jsonw_int(w, (int64_t)r->tool_calls);
-	mg_jsonw_key(w, "redactions");
-	mg_jsonw_int(w, (int64_t)r->redactions);
+	json_counts(w, r->events, r->errors, r->tool_calls, r->redactions);
 	mg_jsonw_key(w, "size");
 	mg_jsonw_int(w, (int64_t)r->size);
 	mg_jsonw_key(w, "parent");
@@ -335,7 +335,8 @@ static int session_ls(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		code = cli_fail();
 		goto done;
 	}
-	qsort(c.rows, c.n, sizeof(*c.rows), ls_cmp);
+	if (c.n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(c.rows, c.n, sizeof(*c.rows), ls_cmp);
 	mg_jsonw_init(&w, &out, 1);
 	if (cli->json)
 		mg_jsonw_array_open(&w);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "core/session_format.h"
+#include "core/session_util.h"
 #include "memgit/errors.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -30,16 +31,12 @@
 #define API_WARNED 32       /* unknown types already warned about */
 #define API_SCAN 64         /* messages detect() looks at */
 #define API_SCAN_ENTRIES 16 /* array elements detect() looks at */
+_Static_assert(API_WARNED <= MG_WARNED_MAX, "API_WARNED over what mg_warned holds");
 
 typedef struct {
 	const mg_json *node;
 	unsigned line;
 } api_line;
-
-typedef struct {
-	const char *id;
-	const char *name;
-} api_call;
 
 typedef struct {
 	int openai;
@@ -53,54 +50,21 @@ typedef struct {
 	api_line *lines;
 	size_t nlines, alines;
 	int lines_oom;
-	api_call *calls; /* borrowed from the document, alive during feed */
-	size_t ncalls, acalls;
+	mg_calls calls; /* of the document being fed */
 	uint64_t *conv; /* the conversation so far, one hash per message */
 	size_t nconv, aconv;
 	uint64_t system_hash;
 	int have_system;
-	char *warned[API_WARNED];
-	size_t nwarned;
+	mg_warned warned; /* at most API_WARNED */
 	const char *model;
 	uint64_t in_tokens, out_tokens;
 	int have_tokens;
 } api_state;
 
-static int api_refuse(unsigned line, const char *why)
-{
-	return mg_error_set(MEMGIT_EINPUT, "invalid transcript", NULL, "line %u: %s", line, why);
-}
-
-static int api_grow(void **p, size_t *alloc, size_t need, size_t size)
-{
-	size_t n = *alloc ? *alloc : 16;
-	void *q;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return mg_error_oom();
-	*p = q;
-	*alloc = n;
-	return 0;
-}
-
 static void api_warn_once(api_state *st, const char *what, const char *name)
 {
-	memgit_buf msg = MEMGIT_BUF_INIT;
-
-	for (size_t i = 0; i < st->nwarned; i++)
-		if (!strcmp(st->warned[i], name))
-			return;
-	if (st->nwarned == API_WARNED || !(st->warned[st->nwarned] = strdup(name)))
-		return;
-	st->nwarned++;
-	if (st->sink->warn && mg_buf_printf(&msg, "unknown %s %s '%.100s' skipped",
-				      st->openai ? "openai" : "anthropic", what, name) == 0)
-		st->sink->warn(st->sink->ctx, st->line, msg.ptr);
-	memgit_buf_dispose(&msg);
+	mg_warn_once(&st->warned, st->sink, st->line, name, "unknown %s %s '%.100s' skipped",
+		st->openai ? "openai" : "anthropic", what, name);
 }
 
 /* ---- source lines ------------------------------------------------------- */
@@ -164,7 +128,8 @@ static int cur_skip(api_cur *c)
 
 static int api_line_put(api_state *st, const mg_json *n, unsigned line)
 {
-	if (api_grow((void **)&st->lines, &st->alines, st->nlines + 1, sizeof(*st->lines)) < 0) {
+	if (mg_session_grow((void **)&st->lines, &st->alines, st->nlines + 1,
+		sizeof(*st->lines)) < 0) {
 		st->lines_oom = 1;
 		return -1;
 	}
@@ -237,111 +202,38 @@ static unsigned api_line_of(const api_state *st, const mg_json *n, unsigned dflt
 
 /* ---- emitting ----------------------------------------------------------- */
 
+/* Add one field to `hash`; 0xff, never in UTF-8, ends it. */
 static void api_mix(api_state *st, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		st->hash = (st->hash ^ (unsigned char)s[i]) * 1099511628211ull;
-	st->hash = (st->hash ^ 0xff) * 1099511628211ull;
+	st->hash = mg_fnv1a(mg_fnv1a(st->hash, s, len), "\xff", 1);
 }
 
 static int api_emit(api_state *st, const char *role, const char *type, const char *text,
 	size_t len, const char *tool, const char *call_id, int is_error)
 {
-	mg_session_event ev = { st->ts, role, type, text ? text : "", text ? len : 0, tool,
-		call_id, is_error, st->line };
-
 	if (st->hashing) {
 		api_mix(st, type, strlen(type));
-		api_mix(st, ev.text, ev.text_len);
+		api_mix(st, text ? text : "", text ? len : 0);
 		api_mix(st, call_id ? call_id : "", call_id ? strlen(call_id) : 0);
 		api_mix(st, is_error ? "1" : "0", 1);
 		return 0;
 	}
-	return st->sink->event(st->sink->ctx, &ev);
+	return mg_session_emit(st->sink, st->ts, st->line, role, type, text, len, tool, call_id,
+		is_error);
 }
 
 /* Emit the text gathered in `b` (if any) as `role` saying it; empties `b`. */
 static int api_flush(api_state *st, const char *role, memgit_buf *b)
 {
-	size_t cut = API_SYSTEM_CAP, dropped;
 	int rc;
 
 	if (!b->size)
 		return 0;
 	/* system prompts can be the size of a manual: keep the head */
-	if (!strcmp(role, "system") && b->size > API_SYSTEM_CAP) {
-		while (cut > 0 && ((unsigned char)b->ptr[cut] & 0xc0) == 0x80)
-			cut--;
-		dropped = b->size - cut;
-		mg_buf_truncate(b, cut);
-		if ((rc = mg_buf_printf(b, "\n[... %zu more bytes omitted]", dropped)) < 0)
-			return rc;
-	}
+	if (!strcmp(role, "system") && (rc = mg_session_cap(b, API_SYSTEM_CAP)) < 0)
+		return rc;
 	rc = api_emit(st, role, "text", b->ptr, b->size, NULL, NULL, 0);
 	mg_buf_clear(b);
-	return rc;
-}
-
-static int api_piece(memgit_buf *b, const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	if (b->size && mg_buf_putc(b, '\n') < 0)
-		return MEMGIT_ENOMEM;
-	return mg_buf_puts(b, s);
-}
-
-static int api_placeholder(memgit_buf *b, const char *type)
-{
-	memgit_buf tag = MEMGIT_BUF_INIT;
-	int rc = mg_buf_printf(&tag, "[%.60s]", type);
-
-	if (rc == 0)
-		rc = api_piece(b, tag.ptr);
-	memgit_buf_dispose(&tag);
-	return rc;
-}
-
-static int api_call_put(api_state *st, const char *id, const char *name)
-{
-	if (!id || !name)
-		return 0;
-	if (api_grow((void **)&st->calls, &st->acalls, st->ncalls + 1, sizeof(*st->calls)) < 0)
-		return MEMGIT_ENOMEM;
-	st->calls[st->ncalls].id = id;
-	st->calls[st->ncalls++].name = name;
-	return 0;
-}
-
-static const char *api_call_name(const api_state *st, const char *id)
-{
-	/* newest first: an id reused by a later request means the later call */
-	for (size_t i = st->ncalls; id && i-- > 0;)
-		if (!strcmp(st->calls[i].id, id))
-			return st->calls[i].name;
-	return NULL;
-}
-
-/* Tool input as compact JSON; OpenAI sends it as JSON inside a string. */
-static int api_compact(memgit_buf *out, const mg_json *v)
-{
-	const char *s = mg_json_string(v);
-	mg_json *doc = NULL;
-	int rc;
-
-	mg_buf_clear(out);
-	if (!v)
-		return mg_buf_puts(out, "{}");
-	if (!s)
-		return mg_json_print(out, v);
-	if (s[strspn(s, " \t\r\n")] != '{' && s[strspn(s, " \t\r\n")] != '[')
-		return mg_buf_puts(out, s);
-	if (mg_json_parse(&doc, s, strlen(s), NULL) < 0) {
-		memgit_error_clear(); /* not an error of the transcript */
-		return mg_buf_puts(out, s);
-	}
-	rc = mg_json_print(out, doc);
-	mg_json_free(doc);
 	return rc;
 }
 
@@ -350,15 +242,16 @@ static int api_tool_use(api_state *st, const char *name, const mg_json *input, c
 	int rc;
 
 	if (!name)
-		return api_refuse(st->line, "tool call without name");
-	if ((rc = api_compact(&st->aux, input)) < 0 || (rc = api_call_put(st, id, name)) < 0)
+		return mg_session_refuse(st->line, "tool call without name");
+	if ((rc = mg_session_compact(&st->aux, input)) < 0 ||
+		(rc = mg_calls_put(&st->calls, id, name)) < 0)
 		return rc;
 	return api_emit(st, "assistant", "tool_use", st->aux.ptr, st->aux.size, name, id, 0);
 }
 
 static int api_tool_result(api_state *st, const char *id, const char *name, int is_error)
 {
-	const char *tool = api_call_name(st, id);
+	const char *tool = mg_calls_name(&st->calls, id);
 	int rc;
 
 	rc = api_emit(st, "tool", "tool_result", st->aux.ptr, st->aux.size, tool ? tool : name,
@@ -377,11 +270,12 @@ static int an_blocks_text(api_state *st, memgit_buf *b, const mg_json *blocks)
 	for (const mg_json *k = mg_json_first(blocks); k && rc == 0; k = mg_json_next(k)) {
 		const char *type = mg_json_get_string(k, "type");
 		if (!type)
-			rc = api_refuse(api_line_of(st, k, st->line), "content block without type");
+			rc = mg_session_refuse(api_line_of(st, k, st->line),
+				"content block without type");
 		else if (!strcmp(type, "text"))
-			rc = api_piece(b, mg_json_get_string(k, "text"));
+			rc = mg_session_piece(b, mg_json_get_string(k, "text"));
 		else if (strcmp(type, "thinking") && strcmp(type, "redacted_thinking"))
-			rc = api_placeholder(b, type);
+			rc = mg_session_placeholder(b, type);
 	}
 	return rc;
 }
@@ -419,9 +313,9 @@ static int an_block(api_state *st, const mg_json *k, const char *type)
 	size_t tl = strlen(type);
 
 	if (!strcmp(type, "text"))
-		return api_piece(&st->text, mg_json_get_string(k, "text"));
+		return mg_session_piece(&st->text, mg_json_get_string(k, "text"));
 	if (!strcmp(type, "image") || !strcmp(type, "document"))
-		return api_placeholder(&st->text, type);
+		return mg_session_placeholder(&st->text, type);
 	/* private reasoning, signed and often long: not part of what was said */
 	if (!strcmp(type, "thinking") || !strcmp(type, "redacted_thinking"))
 		return 0;
@@ -459,15 +353,15 @@ static int an_message(api_state *st, const mg_json *msg, const char *role)
 	}
 	mg_buf_clear(&st->text);
 	if (mg_json_string(content))
-		rc = api_piece(&st->text, mg_json_string(content));
+		rc = mg_session_piece(&st->text, mg_json_string(content));
 	else if (content && mg_json_type_of(content) != MG_JSON_NULL &&
 		mg_json_type_of(content) != MG_JSON_ARRAY)
-		return api_refuse(msg_line, "content is neither a string nor an array");
+		return mg_session_refuse(msg_line, "content is neither a string nor an array");
 	for (const mg_json *k = mg_json_first(content); k && rc == 0; k = mg_json_next(k)) {
 		const char *type = mg_json_get_string(k, "type");
 		st->line = api_line_of(st, k, msg_line);
 		if (!type)
-			return api_refuse(st->line, "content block without type");
+			return mg_session_refuse(st->line, "content block without type");
 		if (!st->text.size)
 			run_line = st->line;
 		if (!an_texty(type) && (rc = an_flush_run(st, role, run_line)) < 0)
@@ -484,26 +378,26 @@ static int oa_content_text(api_state *st, memgit_buf *b, const mg_json *content)
 	int rc = 0;
 
 	if (mg_json_string(content))
-		return api_piece(b, mg_json_string(content));
+		return mg_session_piece(b, mg_json_string(content));
 	if (content && mg_json_type_of(content) != MG_JSON_NULL &&
 		mg_json_type_of(content) != MG_JSON_ARRAY)
-		return api_refuse(st->line, "content is neither a string nor an array");
+		return mg_session_refuse(st->line, "content is neither a string nor an array");
 	for (const mg_json *k = mg_json_first(content); k && rc == 0; k = mg_json_next(k)) {
 		const char *type = mg_json_get_string(k, "type");
 		if (!type)
-			return api_refuse(api_line_of(st, k, st->line),
+			return mg_session_refuse(api_line_of(st, k, st->line),
 				"content part without type");
 		if (!strcmp(type, "text") || !strcmp(type, "input_text") ||
 			!strcmp(type, "output_text"))
-			rc = api_piece(b, mg_json_get_string(k, "text"));
+			rc = mg_session_piece(b, mg_json_get_string(k, "text"));
 		else if (!strcmp(type, "refusal"))
-			rc = api_piece(b, mg_json_get_string(k, "refusal"));
+			rc = mg_session_piece(b, mg_json_get_string(k, "refusal"));
 		else if (!strcmp(type, "image_url") || !strcmp(type, "input_image"))
-			rc = api_piece(b, "[image]");
+			rc = mg_session_piece(b, "[image]");
 		else if (!strcmp(type, "input_audio"))
-			rc = api_piece(b, "[audio]");
+			rc = mg_session_piece(b, "[audio]");
 		else
-			rc = api_placeholder(b, type);
+			rc = mg_session_placeholder(b, type);
 	}
 	return rc;
 }
@@ -523,12 +417,8 @@ static int oa_failed(const char *s)
 	s += strspn(s, " \t\r\n");
 	if (!strncasecmp(s, "error:", 6) || !strncasecmp(s, "an error occurred", 17))
 		return 1;
-	if (*s != '{' || !strstr(s, "\"error\""))
+	if (*s != '{' || !strstr(s, "\"error\"") || !(doc = mg_session_parse_quiet(s)))
 		return 0;
-	if (mg_json_parse(&doc, s, strlen(s), NULL) < 0) {
-		memgit_error_clear();
-		return 0;
-	}
 	err = mg_json_get(doc, "error");
 	failed = err && mg_json_type_of(err) != MG_JSON_NULL && mg_json_bool(err) != 0 &&
 		!(mg_json_string(err) && !*mg_json_string(err));
@@ -546,7 +436,7 @@ static int oa_tool_calls(api_state *st, const mg_json *calls)
 
 		st->line = api_line_of(st, c, st->line);
 		if (mg_json_type_of(c) != MG_JSON_OBJECT)
-			return api_refuse(st->line, "tool call is not an object");
+			return mg_session_refuse(st->line, "tool call is not an object");
 		if (!fn && custom)
 			rc = api_tool_use(st, mg_json_get_string(custom, "name"),
 				mg_json_get(custom, "input"), mg_json_get_string(c, "id"));
@@ -565,12 +455,12 @@ static int oa_assistant(api_state *st, const mg_json *msg)
 	int rc;
 
 	if ((rc = oa_content_text(st, &st->text, mg_json_get(msg, "content"))) < 0 ||
-		(rc = api_piece(&st->text, mg_json_get_string(msg, "refusal"))) < 0 ||
+		(rc = mg_session_piece(&st->text, mg_json_get_string(msg, "refusal"))) < 0 ||
 		(rc = api_flush(st, "assistant", &st->text)) < 0)
 		return rc;
 	if (calls && mg_json_type_of(calls) != MG_JSON_ARRAY &&
 		mg_json_type_of(calls) != MG_JSON_NULL)
-		return api_refuse(line, "'tool_calls' is not an array");
+		return mg_session_refuse(line, "'tool_calls' is not an array");
 	if ((rc = oa_tool_calls(st, calls)) < 0)
 		return rc;
 	st->line = line;
@@ -614,18 +504,18 @@ static int api_message(api_state *st, const mg_json *msg, const char *dflt_role,
 
 	st->line = api_line_of(st, msg, line);
 	if (mg_json_type_of(msg) != MG_JSON_OBJECT)
-		return api_refuse(st->line, "message is not an object");
+		return mg_session_refuse(st->line, "message is not an object");
 	role = mg_json_get_string(msg, "role");
 	if (!role && !(role = dflt_role))
-		return api_refuse(st->line, "message without role");
-	st->hash = 1469598103934665603ull;
+		return mg_session_refuse(st->line, "message without role");
+	st->hash = MG_FNV_OFFSET;
 	api_mix(st, role, strlen(role));
 	return st->openai ? oa_message(st, msg, role) : an_message(st, msg, role);
 }
 
 static int api_conv_push(api_state *st, uint64_t h)
 {
-	if (api_grow((void **)&st->conv, &st->aconv, st->nconv + 1, sizeof(*st->conv)) < 0)
+	if (mg_session_grow((void **)&st->conv, &st->aconv, st->nconv + 1, sizeof(*st->conv)) < 0)
 		return MEMGIT_ENOMEM;
 	st->conv[st->nconv++] = h;
 	return 0;
@@ -672,14 +562,14 @@ static int an_system(api_state *st, const mg_json *sys, unsigned line)
 	st->line = api_line_of(st, sys, line);
 	mg_buf_clear(&st->text);
 	if (mg_json_string(sys))
-		rc = api_piece(&st->text, mg_json_string(sys));
+		rc = mg_session_piece(&st->text, mg_json_string(sys));
 	else if (mg_json_type_of(sys) == MG_JSON_ARRAY)
 		rc = an_blocks_text(st, &st->text, sys);
 	else
-		return api_refuse(st->line, "'system' is neither a string nor an array");
+		return mg_session_refuse(st->line, "'system' is neither a string nor an array");
 	if (rc < 0)
 		return rc;
-	st->hash = 1469598103934665603ull;
+	st->hash = MG_FNV_OFFSET;
 	api_mix(st, st->text.ptr ? st->text.ptr : "", st->text.size);
 	h = st->hash;
 	if (st->have_system && h == st->system_hash) {
@@ -700,7 +590,7 @@ static int api_request(api_state *st, const mg_json *req)
 	if (!st->model)
 		st->model = mg_json_get_string(req, "model");
 	if (mg_json_type_of(msgs) != MG_JSON_ARRAY)
-		return api_refuse(api_line_of(st, msgs, line), "'messages' is not an array");
+		return mg_session_refuse(api_line_of(st, msgs, line), "'messages' is not an array");
 	if (!st->openai && (rc = an_system(st, mg_json_get(req, "system"), line)) < 0)
 		return rc;
 	return api_messages(st, msgs, api_line_of(st, msgs, line));
@@ -784,7 +674,7 @@ static int api_response(api_state *st, const mg_json *resp)
 	if (!st->openai)
 		return api_reply(st, resp, line);
 	if (mg_json_type_of(choices) != MG_JSON_ARRAY)
-		return api_refuse(line, "'choices' is not an array");
+		return mg_session_refuse(line, "'choices' is not an array");
 	if (!mg_json_first(choices))
 		return 0;
 	/* choices past the first are alternatives the conversation did not take */
@@ -811,7 +701,7 @@ static int api_entry(api_state *st, const mg_json *o)
 	int rc = 0;
 
 	if (mg_json_type_of(o) != MG_JSON_OBJECT)
-		return api_refuse(line, "entry is not an object");
+		return mg_session_refuse(line, "entry is not an object");
 	if (mg_json_get(o, "messages")) {
 		/* some loggers keep the answer beside the request it answers */
 		if ((rc = api_request(st, o)) == 0 && mg_json_type_of(resp) == MG_JSON_OBJECT)
@@ -821,11 +711,13 @@ static int api_entry(api_state *st, const mg_json *o)
 	if (api_is_response(o))
 		return api_response(st, o);
 	if (!req && !resp)
-		return api_refuse(line, "no 'messages', no response, no request/response pair");
+		return mg_session_refuse(line,
+			"no 'messages', no response, no request/response pair");
 	if (req && mg_json_type_of(req) != MG_JSON_OBJECT)
-		return api_refuse(api_line_of(st, req, line), "'request' is not an object");
+		return mg_session_refuse(api_line_of(st, req, line), "'request' is not an object");
 	if (resp && mg_json_type_of(resp) != MG_JSON_OBJECT)
-		return api_refuse(api_line_of(st, resp, line), "'response' is not an object");
+		return mg_session_refuse(api_line_of(st, resp, line),
+			"'response' is not an object");
 	if (req)
 		rc = api_request(st, req);
 	if (rc == 0 && resp)
@@ -841,7 +733,7 @@ static int api_root(api_state *st, const mg_json *root)
 	if (mg_json_type_of(root) == MG_JSON_OBJECT)
 		return api_entry(st, root);
 	if (mg_json_type_of(root) != MG_JSON_ARRAY)
-		return api_refuse(st->doc_line, "not a JSON object or array");
+		return mg_session_refuse(st->doc_line, "not a JSON object or array");
 	/* a bare list of messages is one conversation */
 	if (mg_json_get(first, "role"))
 		return api_messages(st, root, st->doc_line);
@@ -988,6 +880,7 @@ static int api_open(void **state, int openai)
 	if (!st)
 		return mg_error_oom();
 	st->openai = openai;
+	st->warned.cap = API_WARNED;
 	*state = st;
 	return 0;
 }
@@ -1013,7 +906,7 @@ static int api_feed(void *state, const mg_session_sink *sink, const mg_json *val
 	st->doc_line = st->line = line ? line : 1;
 	st->nlines = 0;
 	if (!value)
-		return api_refuse(st->doc_line, "not a JSON document");
+		return mg_session_refuse(st->doc_line, "not a JSON document");
 	if (raw && (rc = api_lines_build(st, value, raw, len)) < 0)
 		return rc;
 	if ((rc = api_root(st, value)) < 0)
@@ -1026,14 +919,7 @@ static int api_feed(void *state, const mg_session_sink *sink, const mg_json *val
 	if (sink->meta && (m.model || m.started || st->have_tokens))
 		sink->meta(sink->ctx, &m);
 	st->model = NULL;
-	st->ncalls = 0; /* borrowed from the document */
-	return 0;
-}
-
-static int api_finish(void *state, const mg_session_sink *sink)
-{
-	(void)state;
-	(void)sink;
+	mg_calls_clear(&st->calls); /* ids are the document's own */
 	return 0;
 }
 
@@ -1043,10 +929,9 @@ static void api_close(void *state)
 
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->nwarned; i++)
-		free(st->warned[i]);
+	mg_warned_free(&st->warned);
 	free(st->lines);
-	free(st->calls);
+	mg_calls_free(&st->calls);
 	free(st->conv);
 	memgit_buf_dispose(&st->text);
 	memgit_buf_dispose(&st->aux);
@@ -1054,9 +939,9 @@ static void api_close(void *state)
 }
 
 const mg_session_format mg_format_anthropic = {
-	"anthropic", "an", 0, an_detect, an_open, api_feed, api_finish, api_close,
+	"anthropic", "an", 0, an_detect, an_open, api_feed, mg_session_finish_none, api_close,
 };
 
 const mg_session_format mg_format_openai = {
-	"openai", "oa", 0, oa_detect, oa_open, api_feed, api_finish, api_close,
+	"openai", "oa", 0, oa_detect, oa_open, api_feed, mg_session_finish_none, api_close,
 };

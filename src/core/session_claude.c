@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "session_format.h"
+#include "session_util.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -37,16 +38,12 @@
 #define CC_MSGS 16u      /* recent API message ids, for usage */
 #define CC_CALLS 256u    /* recent tool_use ids, to name their results */
 #define CC_WARNED 16u    /* unknown line types already reported */
+_Static_assert(CC_WARNED <= MG_WARNED_MAX, "CC_WARNED over what mg_warned holds");
 
 typedef struct {
 	char id[72];
 	uint64_t in, out;
 } cc_msg;
-
-typedef struct {
-	char *id;
-	char *name;
-} cc_call;
 
 typedef struct {
 	const mg_session_sink *sink;
@@ -56,10 +53,8 @@ typedef struct {
 	uint64_t *uuids;
 	cc_msg msgs[CC_MSGS];
 	size_t msgs_next;
-	cc_call calls[CC_CALLS];
-	size_t calls_next;
-	char *warned[CC_WARNED];
-	size_t nwarned;
+	mg_calls calls;     /* a ring of CC_CALLS */
+	mg_warned warned;   /* at most CC_WARNED */
 	memgit_buf text, aux;
 } cc_state;
 
@@ -68,82 +63,19 @@ static const char *const cc_meta_types[] = { "attachment", "progress", "file-his
 	"queue-operation", "custom-title", "agent-name", "tag", "last-prompt", "pr-link",
 	"summary-title", NULL };
 
-static int cc_in(const char *s, const char *const *list)
-{
-	for (; s && *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 static uint64_t cc_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h | 1; /* 0 marks an empty slot */
+	return mg_fnv1a(MG_FNV_OFFSET, s, strlen(s)) | 1; /* 0 marks an empty slot */
 }
 
 static int cc_emit(cc_state *st, const char *role, const char *type, const char *text,
 	size_t len, const char *tool, const char *call_id, int is_error)
 {
-	mg_session_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.ts = st->ts;
-	ev.role = role;
-	ev.type = type;
-	ev.text = text ? text : "";
-	ev.text_len = text ? len : 0;
-	ev.tool = tool;
-	ev.call_id = call_id;
-	ev.is_error = is_error;
-	ev.line = st->line;
-	return st->sink->event(st->sink->ctx, &ev);
+	return mg_session_emit(st->sink, st->ts, st->line, role, type, text, len, tool, call_id,
+		is_error);
 }
 
-static void cc_warn_once(cc_state *st, const char *type)
-{
-	memgit_buf msg = MEMGIT_BUF_INIT;
-
-	for (size_t i = 0; i < st->nwarned; i++)
-		if (strcmp(st->warned[i], type) == 0)
-			return;
-	if (st->nwarned == CC_WARNED || !(st->warned[st->nwarned] = strdup(type)))
-		return;
-	st->nwarned++;
-	if (st->sink->warn &&
-	    mg_buf_printf(&msg, "unknown claude-code record type '%.60s' skipped", type) == 0)
-		st->sink->warn(st->sink->ctx, st->line, msg.ptr);
-	memgit_buf_dispose(&msg);
-}
-
-/* ---- tool names, usage ---------------------------------------------------- */
-
-static int cc_call_put(cc_state *st, const char *id, const char *name)
-{
-	cc_call *c = &st->calls[st->calls_next];
-
-	if (!id || !name)
-		return 0;
-	free(c->id);
-	free(c->name);
-	c->id = strdup(id);
-	c->name = strdup(name);
-	st->calls_next = (st->calls_next + 1) % CC_CALLS;
-	return c->id && c->name ? 0 : mg_error_oom();
-}
-
-static const char *cc_call_name(const cc_state *st, const char *id)
-{
-	/* newest first: a result usually follows its call closely */
-	for (size_t k = 1; id && k <= CC_CALLS; k++) {
-		const cc_call *c = &st->calls[(st->calls_next + CC_CALLS - k) % CC_CALLS];
-		if (c->id && strcmp(c->id, id) == 0)
-			return c->name;
-	}
-	return NULL;
-}
+/* ---- usage ------------------------------------------------------------------- */
 
 /* Usage is repeated on every line of a split message, growing: count the
  * increase over what was counted for that message id. */
@@ -189,7 +121,6 @@ static int cc_piece(memgit_buf *b, const char *s, size_t n)
 /* A tool result's content: a string, or blocks (text joined, others named). */
 static int cc_result_text(memgit_buf *b, const mg_json *content)
 {
-	char tag[80];
 	int rc = 0;
 
 	mg_buf_clear(b);
@@ -201,8 +132,7 @@ static int cc_result_text(memgit_buf *b, const mg_json *content)
 		if (type && strcmp(type, "text") == 0 && text) {
 			rc = cc_piece(b, text, strlen(text));
 		} else if (type) {
-			snprintf(tag, sizeof(tag), "[%.60s]", type);
-			rc = cc_piece(b, tag, strlen(tag));
+			rc = mg_session_placeholder(b, type);
 		}
 	}
 	return rc;
@@ -241,7 +171,7 @@ static int cc_tool_result(cc_state *st, const mg_json *block, const char *role)
 		return rc;
 	(void)role;
 	return cc_emit(st, "tool", "tool_result", st->text.ptr, st->text.size,
-		cc_call_name(st, id), id, is_error);
+		mg_calls_name(&st->calls, id), id, is_error);
 }
 
 static int cc_user_block(cc_state *st, const mg_json *block)
@@ -290,7 +220,7 @@ static int cc_tool_use(cc_state *st, const mg_json *block)
 	int rc;
 
 	mg_buf_clear(&st->aux);
-	if ((rc = cc_call_put(st, id, name)) < 0 ||
+	if ((rc = mg_calls_put(&st->calls, id, name)) < 0 ||
 	    (input && (rc = mg_json_print(&st->aux, input)) < 0))
 		return rc;
 	return cc_emit(st, "assistant", "tool_use", st->aux.ptr ? st->aux.ptr : "", st->aux.size,
@@ -427,7 +357,8 @@ static int cc_detect(const mg_json *first, const char *raw, size_t len)
 		first = mg_json_first(first); /* a bare list of records */
 	if (!(type = mg_json_get_string(first, "type")) || mg_json_get(first, "payload"))
 		return 0;
-	if (mg_json_get(first, "sessionId") && (cc_in(type, known) || cc_in(type, cc_meta_types)))
+	if (mg_json_get(first, "sessionId") &&
+	    (mg_session_in(type, known) || mg_session_in(type, cc_meta_types)))
 		return 95;
 	if (strcmp(type, "file-history-snapshot") == 0 ||
 	    (strcmp(type, "summary") == 0 && mg_json_get(first, "leafUuid")))
@@ -446,6 +377,8 @@ static int cc_open(void **state)
 		free(st);
 		return mg_error_oom();
 	}
+	st->calls.ring = CC_CALLS;
+	st->warned.cap = CC_WARNED;
 	*state = st;
 	return 0;
 }
@@ -454,7 +387,7 @@ static int cc_feed(void *state, const mg_session_sink *sink, const mg_json *valu
 	size_t len, unsigned line)
 {
 	cc_state *st = state;
-	const char *type = mg_json_get_string(value, "type");
+	const char *type;
 	int rc = 0;
 
 	(void)raw;
@@ -462,12 +395,8 @@ static int cc_feed(void *state, const mg_session_sink *sink, const mg_json *valu
 	st->sink = sink;
 	st->line = line;
 	st->ts = mg_json_get_string(value, "timestamp");
-	if (mg_json_type_of(value) != MG_JSON_OBJECT)
-		return mg_error_set(MEMGIT_EINPUT, "invalid transcript", NULL,
-			"line %u: not a JSON object", line);
-	if (!type)
-		return mg_error_set(MEMGIT_EINPUT, "invalid transcript", NULL,
-			"line %u: no 'type'", line);
+	if ((rc = mg_session_record_type(value, line, &type)) < 0)
+		return rc;
 	if (cc_repeated(st, value) || (rc = cc_meta(st, value)) < 0)
 		return rc < 0 ? rc : 0;
 	if (strcmp(type, "user") == 0)
@@ -478,15 +407,9 @@ static int cc_feed(void *state, const mg_session_sink *sink, const mg_json *valu
 		return cc_system(st, value);
 	if (strcmp(type, "summary") == 0)
 		return cc_text(st, "system", "summary", mg_json_get_string(value, "summary"));
-	if (!cc_in(type, cc_meta_types))
-		cc_warn_once(st, type);
-	return 0;
-}
-
-static int cc_finish(void *state, const mg_session_sink *sink)
-{
-	(void)state;
-	(void)sink;
+	if (!mg_session_in(type, cc_meta_types))
+		mg_warn_once(&st->warned, st->sink, st->line, type,
+			"unknown claude-code record type '%.60s' skipped", type);
 	return 0;
 }
 
@@ -496,12 +419,8 @@ static void cc_close(void *state)
 
 	if (!st)
 		return;
-	for (size_t i = 0; i < CC_CALLS; i++) {
-		free(st->calls[i].id);
-		free(st->calls[i].name);
-	}
-	for (size_t i = 0; i < st->nwarned; i++)
-		free(st->warned[i]);
+	mg_calls_free(&st->calls);
+	mg_warned_free(&st->warned);
 	free(st->uuids);
 	memgit_buf_dispose(&st->text);
 	memgit_buf_dispose(&st->aux);
@@ -509,5 +428,5 @@ static void cc_close(void *state)
 }
 
 const mg_session_format mg_format_claude_code = {
-	"claude-code", "cc", 1, cc_detect, cc_open, cc_feed, cc_finish, cc_close,
+	"claude-code", "cc", 1, cc_detect, cc_open, cc_feed, mg_session_finish_none, cc_close,
 };

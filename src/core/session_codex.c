@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "core/session_format.h"
+#include "core/session_util.h"
 #include "memgit/errors.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -29,11 +30,7 @@
 #define CX_SEEN 256        /* instruction texts already emitted, as hashes */
 #define CX_WARNED 32       /* unknown types already warned about */
 #define CX_HEADER_LINES 16 /* lines of tool output searched for an exit status */
-
-typedef struct {
-	char *id;
-	char *name;
-} cx_call;
+_Static_assert(CX_WARNED <= MG_WARNED_MAX, "CX_WARNED over what mg_warned holds");
 
 typedef struct {
 	char *id;
@@ -44,14 +41,12 @@ typedef struct {
 	const mg_session_sink *sink;
 	unsigned line;
 	const char *ts;
-	cx_call calls[CX_CALLS];
-	size_t calls_next;
+	mg_calls calls; /* a ring of CX_CALLS */
 	cx_hint hints[CX_HINTS];
 	size_t hints_next;
 	uint64_t seen[CX_SEEN];
 	size_t seen_n, seen_next;
-	char *warned[CX_WARNED];
-	size_t warned_n;
+	mg_warned warned; /* at most CX_WARNED */
 	int have_model, have_tokens;
 	uint64_t in_tokens, out_tokens;
 	memgit_buf text, aux;
@@ -87,64 +82,17 @@ static const char *const cx_quiet_events[] = { "user_message", "agent_message",
 	"apply_patch_approval_request", "deprecation_notice", "mcp_startup_update",
 	"mcp_startup_complete", NULL };
 
-static int cx_in(const char *s, const char *const *list)
-{
-	for (; s && *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
-static int cx_refuse(unsigned line, const char *why)
-{
-	return mg_error_set(MEMGIT_EINPUT, "invalid transcript", NULL, "line %u: %s", line, why);
-}
-
-static uint64_t cx_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 static void cx_warn_once(cx_state *st, const char *what, const char *name)
 {
-	memgit_buf msg = MEMGIT_BUF_INIT;
-
-	for (size_t i = 0; i < st->warned_n; i++)
-		if (!strcmp(st->warned[i], name))
-			return;
-	/* past the cap a new type is still skipped, only no longer reported */
-	if (st->warned_n == CX_WARNED || !(st->warned[st->warned_n] = strdup(name)))
-		return;
-	st->warned_n++;
-	if (st->sink->warn &&
-		mg_buf_printf(&msg, "unknown codex %s '%.100s' skipped", what, name) == 0)
-		st->sink->warn(st->sink->ctx, st->line, msg.ptr);
-	memgit_buf_dispose(&msg);
+	mg_warn_once(&st->warned, st->sink, st->line, name, "unknown codex %s '%.100s' skipped",
+		what, name);
 }
 
 static int cx_emit(cx_state *st, const char *role, const char *type, const char *text,
 	size_t len, const char *tool, const char *call_id, int is_error)
 {
-	mg_session_event ev = { st->ts, role, type, text ? text : "", text ? len : 0, tool,
-		call_id, is_error, st->line };
-	return st->sink->event(st->sink->ctx, &ev);
-}
-
-/* Cut `b` to `cap` bytes on a UTF-8 boundary and say how much went. */
-static int cx_cap(memgit_buf *b, size_t cap)
-{
-	size_t cut = cap, dropped;
-
-	if (b->size <= cap)
-		return 0;
-	while (cut > 0 && ((unsigned char)b->ptr[cut] & 0xc0) == 0x80)
-		cut--;
-	dropped = b->size - cut;
-	mg_buf_truncate(b, cut);
-	return mg_buf_printf(b, "\n[... %zu more bytes omitted]", dropped);
+	return mg_session_emit(st->sink, st->ts, st->line, role, type, text, len, tool, call_id,
+		is_error);
 }
 
 /*
@@ -153,7 +101,7 @@ static int cx_cap(memgit_buf *b, size_t cap)
  */
 static int cx_emit_system(cx_state *st, memgit_buf *b)
 {
-	uint64_t h = cx_hash(b->ptr, b->size);
+	uint64_t h = mg_fnv1a(MG_FNV_OFFSET, b->ptr, b->size);
 
 	for (size_t i = 0; i < st->seen_n; i++)
 		if (st->seen[i] == h)
@@ -162,24 +110,14 @@ static int cx_emit_system(cx_state *st, memgit_buf *b)
 	st->seen_next = (st->seen_next + 1) % CX_SEEN;
 	if (st->seen_n < CX_SEEN)
 		st->seen_n++;
-	if (cx_cap(b, CX_SYSTEM_CAP) < 0)
+	if (mg_session_cap(b, CX_SYSTEM_CAP) < 0)
 		return MEMGIT_ENOMEM;
 	return cx_emit(st, "system", "text", b->ptr, b->size, NULL, NULL, 0);
-}
-
-static int cx_put_piece(memgit_buf *b, const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	if (b->size && mg_buf_putc(b, '\n') < 0)
-		return MEMGIT_ENOMEM;
-	return mg_buf_puts(b, s);
 }
 
 /* Join content parts the way Codex does ("\n"); images become placeholders. */
 static int cx_content_text(memgit_buf *b, const mg_json *content)
 {
-	memgit_buf tag = MEMGIT_BUF_INIT;
 	int rc = 0;
 
 	mg_buf_clear(b);
@@ -191,17 +129,12 @@ static int cx_content_text(memgit_buf *b, const mg_json *content)
 		if (!type)
 			continue;
 		if (!strcmp(type, "input_text") || !strcmp(type, "output_text"))
-			rc = cx_put_piece(b, text);
+			rc = mg_session_piece(b, text);
 		else if (!strcmp(type, "input_image"))
-			rc = cx_put_piece(b, "[image]");
-		else {
-			mg_buf_clear(&tag);
-			rc = mg_buf_printf(&tag, "[%.60s]", type);
-			if (rc == 0)
-				rc = cx_put_piece(b, tag.ptr);
-		}
+			rc = mg_session_piece(b, "[image]");
+		else
+			rc = mg_session_placeholder(b, type);
 	}
-	memgit_buf_dispose(&tag);
 	return rc;
 }
 
@@ -227,7 +160,7 @@ static int cx_message(cx_state *st, const mg_json *p)
 	int rc;
 
 	if (!role)
-		return cx_refuse(st->line, "message without role");
+		return mg_session_refuse(st->line, "message without role");
 	if ((rc = cx_content_text(&st->text, content)) < 0)
 		return rc;
 	if (!st->text.size)
@@ -242,38 +175,6 @@ static int cx_message(cx_state *st, const mg_json *p)
 }
 
 /* ---- tool calls and their outputs -------------------------------------- */
-
-static void cx_call_put(cx_state *st, const char *id, const char *name)
-{
-	cx_call *c = &st->calls[st->calls_next];
-
-	if (!id || !name)
-		return;
-	/* the oldest unanswered call is forgotten: its output, if it ever
-	 * comes, is still a tool_result, only without the tool name */
-	free(c->id);
-	free(c->name);
-	c->id = strdup(id);
-	c->name = strdup(name);
-	st->calls_next = (st->calls_next + 1) % CX_CALLS;
-}
-
-/* The name of call `id` (the caller frees it), forgetting the call. */
-static char *cx_call_take(cx_state *st, const char *id)
-{
-	char *name;
-
-	for (size_t i = 0; id && i < CX_CALLS; i++) {
-		cx_call *c = &st->calls[i];
-		if (!c->id || strcmp(c->id, id))
-			continue;
-		name = c->name;
-		free(c->id);
-		c->id = c->name = NULL;
-		return name;
-	}
-	return NULL;
-}
 
 static void cx_hint_put(cx_state *st, const char *id, int failed)
 {
@@ -300,39 +201,17 @@ static int cx_hint_take(cx_state *st, const char *id)
 	return 0;
 }
 
-/* `arguments` is JSON inside a string: store it compact; anything that does
- * not parse (redacted, truncated) is kept as written. */
-static int cx_compact(memgit_buf *out, const mg_json *v)
-{
-	const char *s = mg_json_string(v);
-	mg_json *doc = NULL;
-	int rc;
-
-	mg_buf_clear(out);
-	if (!v)
-		return mg_buf_puts(out, "{}");
-	if (!s)
-		return mg_json_print(out, v);
-	if (s[strspn(s, " \t\r\n")] != '{' && s[strspn(s, " \t\r\n")] != '[')
-		return mg_buf_puts(out, s);
-	if (mg_json_parse(&doc, s, strlen(s), NULL) < 0) {
-		memgit_error_clear(); /* not an error of the transcript */
-		return mg_buf_puts(out, s);
-	}
-	rc = mg_json_print(out, doc);
-	mg_json_free(doc);
-	return rc;
-}
-
 static int cx_tool_use(cx_state *st, const char *name, const mg_json *input, const char *call_id)
 {
 	int rc;
 
 	if (!name)
-		return cx_refuse(st->line, "tool call without name");
-	if ((rc = cx_compact(&st->aux, input)) < 0)
+		return mg_session_refuse(st->line, "tool call without name");
+	if ((rc = mg_session_compact(&st->aux, input)) < 0)
 		return rc;
-	cx_call_put(st, call_id, name);
+	/* the call is only a name for its result: a call not remembered (out
+	 * of memory) leaves the result unnamed, the session intact */
+	(void)mg_calls_put(&st->calls, call_id, name);
 	return cx_emit(st, "assistant", "tool_use", st->aux.ptr, st->aux.size, name, call_id, 0);
 }
 
@@ -353,12 +232,9 @@ static int cx_json_failed(const char *s)
 	const mg_json *code;
 	int failed = 0;
 
-	if (s[strspn(s, " \t\r\n")] != '{' || !strstr(s, "\"exit_code\""))
+	if (s[strspn(s, " \t\r\n")] != '{' || !strstr(s, "\"exit_code\"") ||
+		!(doc = mg_session_parse_quiet(s)))
 		return 0;
-	if (mg_json_parse(&doc, s, strlen(s), NULL) < 0) {
-		memgit_error_clear();
-		return 0;
-	}
 	code = mg_json_get(mg_json_get(doc, "metadata"), "exit_code");
 	failed = mg_json_type_of(code) == MG_JSON_NUMBER && mg_json_number(code, 0) != 0;
 	mg_json_free(doc);
@@ -410,7 +286,7 @@ static int cx_tool_result(cx_state *st, const mg_json *p)
 	if (rc < 0)
 		return rc;
 	failed = cx_hint_take(st, call_id) | cx_output_failed(mg_buf_cstr(&st->text));
-	tool = cx_call_take(st, call_id);
+	tool = mg_calls_take(&st->calls, call_id);
 	rc = cx_emit(st, "tool", "tool_result", st->text.ptr, st->text.size, tool, call_id, failed);
 	free(tool);
 	return rc;
@@ -438,7 +314,7 @@ static int cx_response_item(cx_state *st, const mg_json *p, const char *type)
 		return cx_tool_result(st, p);
 	/* reasoning is encrypted or a summary the UI repeats; snapshots and
 	 * compaction items are opaque state for Codex itself */
-	if (!cx_in(type, quiet))
+	if (!mg_session_in(type, quiet))
 		cx_warn_once(st, "response item", type);
 	return 0;
 }
@@ -502,7 +378,7 @@ static int cx_event_msg(cx_state *st, const mg_json *p, const char *type)
 		cx_hint_put(st, call_id, mg_json_bool(mg_json_get(p, "success")) == 0);
 	else if (!strcmp(type, "mcp_tool_call_end"))
 		cx_hint_put(st, call_id, cx_mcp_failed(p));
-	else if (!cx_in(type, cx_quiet_events))
+	else if (!mg_session_in(type, cx_quiet_events))
 		cx_warn_once(st, "event", type);
 	return 0;
 }
@@ -580,7 +456,7 @@ static int cx_detect(const mg_json *first, const char *raw, size_t len)
 		return 0;
 	if (!strcmp(type, "session_meta"))
 		return 90;
-	return cx_in(type, others) ? 70 : 0;
+	return mg_session_in(type, others) ? 70 : 0;
 }
 
 static int cx_open(void **state)
@@ -589,6 +465,8 @@ static int cx_open(void **state)
 
 	if (!st)
 		return mg_error_oom();
+	st->calls.ring = CX_CALLS;
+	st->warned.cap = CX_WARNED;
 	*state = st;
 	return 0;
 }
@@ -606,7 +484,7 @@ static int cx_dispatch(cx_state *st, const char *type, const mg_json *p)
 	if (!strcmp(type, "compacted"))
 		return cx_compacted(st, p);
 	if (!sub)
-		return cx_refuse(st->line, "payload without type");
+		return mg_session_refuse(st->line, "payload without type");
 	if (!strcmp(type, "response_item"))
 		return cx_response_item(st, p, sub);
 	return cx_event_msg(st, p, sub);
@@ -618,24 +496,23 @@ static int cx_feed(void *state, const mg_session_sink *sink, const mg_json *valu
 	static const char *const known[] = { "session_meta", "turn_context", "response_item",
 		"event_msg", "compacted", NULL };
 	cx_state *st = state;
-	const char *type = mg_json_get_string(value, "type");
 	const mg_json *payload = mg_json_get(value, "payload");
+	const char *type;
+	int rc;
 
 	(void)raw;
 	(void)len;
 	st->sink = sink;
 	st->line = line;
 	st->ts = mg_json_get_string(value, "timestamp");
-	if (mg_json_type_of(value) != MG_JSON_OBJECT)
-		return cx_refuse(line, "not a JSON object");
-	if (!type)
-		return cx_refuse(line, "no 'type'");
-	if (!cx_in(type, known)) {
+	if ((rc = mg_session_record_type(value, line, &type)) < 0)
+		return rc;
+	if (!mg_session_in(type, known)) {
 		cx_warn_once(st, "line type", type);
 		return 0;
 	}
 	if (mg_json_type_of(payload) != MG_JSON_OBJECT)
-		return cx_refuse(line, "'payload' is not an object");
+		return mg_session_refuse(line, "'payload' is not an object");
 	return cx_dispatch(st, type, payload);
 }
 
@@ -659,14 +536,10 @@ static void cx_close(void *state)
 
 	if (!st)
 		return;
-	for (size_t i = 0; i < CX_CALLS; i++) {
-		free(st->calls[i].id);
-		free(st->calls[i].name);
-	}
+	mg_calls_free(&st->calls);
 	for (size_t i = 0; i < CX_HINTS; i++)
 		free(st->hints[i].id);
-	for (size_t i = 0; i < st->warned_n; i++)
-		free(st->warned[i]);
+	mg_warned_free(&st->warned);
 	memgit_buf_dispose(&st->text);
 	memgit_buf_dispose(&st->aux);
 	free(st);

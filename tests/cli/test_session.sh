@@ -84,6 +84,12 @@ done
 assert_eq "$claude_checked" "$(printf '%s\n' "${FILES[@]}" | grep -c /claude-code/)" "claude-code files checked"
 
 # ------------------------------------------------------------ subagents and ls
+# a store with no sessions lists nothing (this once sorted a NULL array: UB)
+mg init -q "$T/empty"
+run 0 mg -C "$T/empty" session ls --json
+assert_eq "$(jq length "$T/out")" 0 "ls --json with no sessions"
+run 0 mg -C "$T/empty" session ls
+assert_eq "$(cat "$T/out")" "" "ls with no sessions"
 run 0 mg session ls --json
 cp "$T/out" "$T/ls.json"
 assert_eq "$(jq length "$T/ls.json")" "${#FILES[@]}" "ls --json"
