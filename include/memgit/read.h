@@ -38,6 +38,14 @@ typedef int (*memgit_entry_cb)(const memgit_entry_info *entry, void *payload);
 MEMGIT_EXTERN(int) memgit_store_foreach(memgit_store *store, const char *prefix,
 	memgit_entry_cb cb, void *payload);
 
+/** memgit_store_foreach() fills `size` only with this flag: it costs a
+ * read of every object's header (a file open per loose object). */
+#define MEMGIT_FOREACH_SIZES 1u
+
+/** memgit_store_foreach() with `flags`; without MEMGIT_FOREACH_SIZES, size is 0. */
+MEMGIT_EXTERN(int) memgit_store_foreach_ext(memgit_store *store, const char *prefix,
+	unsigned flags, memgit_entry_cb cb, void *payload);
+
 typedef struct {
 	char commit[41];
 	const char *author_name;

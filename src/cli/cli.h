@@ -72,6 +72,9 @@ int cli_write_out(const memgit_buf *buf);
 /* Read a file ("-" for stdin) or stdin up to `cap` bytes. */
 int cli_read_input(memgit_buf *out, const char *file, size_t cap);
 
+/* Let libgit2 load TLS certificates from now on (lazy_tls.c). */
+void cli_tls_enable(void);
+
 /* Commands. */
 int cmd_init(mg_cli *, memgit_store *, int, char **);
 int cmd_put(mg_cli *, memgit_store *, int, char **);

@@ -97,7 +97,8 @@ int cmd_ls(mg_cli *cli, memgit_store *store, int argc, char **argv)
 	if (argc - at > 1)
 		return cli_usage_error(cmd, "too many arguments");
 	if (!cli->json && !c.lng) {
-		rc = memgit_store_foreach(store, at < argc ? argv[at] : NULL, ls_short, NULL);
+		/* names only, like git ls-tree -r: no object is opened */
+		rc = memgit_store_foreach_ext(store, at < argc ? argv[at] : NULL, 0, ls_short, NULL);
 		return rc < 0 ? cli_fail() : (fflush(stdout) == 0 ? MG_EXIT_OK : MG_EXIT_INTERNAL);
 	}
 	mg_jsonw_init(&c.w, &c.out, 1);

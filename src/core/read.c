@@ -63,6 +63,7 @@ typedef struct {
 	void *payload;
 	const char *prefix; /* the listed folder, "" or ending in '/' */
 	memgit_buf path;
+	git_odb *odb;       /* set when sizes are wanted */
 	int stop;
 } mg_walk;
 
@@ -70,19 +71,18 @@ static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 {
 	mg_walk *w = payload;
 	memgit_entry_info info;
-	git_odb *odb = NULL;
 	size_t size = 0;
 	git_object_t type;
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
 	mg_buf_clear(&w->path);
-	if (mg_buf_puts(&w->path, w->prefix) < 0 || mg_buf_puts(&w->path, root) < 0 || mg_buf_puts(&w->path, git_tree_entry_name(e)) < 0)
+	if (mg_buf_puts(&w->path, w->prefix) < 0 || mg_buf_puts(&w->path, root) < 0 ||
+	    mg_buf_puts(&w->path, git_tree_entry_name(e)) < 0)
 		return -1;
 	/* the object header gives the size without inflating the blob */
-	if (git_repository_odb(&odb, w->s->repo) == 0)
-		git_odb_read_header(&size, &type, odb, git_tree_entry_id(e));
-	git_odb_free(odb);
+	if (w->odb)
+		git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e));
 	info.path = w->path.ptr;
 	info.size = size;
 	git_oid_tostr(info.blob, sizeof(info.blob), git_tree_entry_id(e));
@@ -116,8 +116,14 @@ static int normalize_prefix(memgit_buf *out, const char *prefix)
 
 int memgit_store_foreach(memgit_store *s, const char *prefix, memgit_entry_cb cb, void *payload)
 {
+	return memgit_store_foreach_ext(s, prefix, MEMGIT_FOREACH_SIZES, cb, payload);
+}
+
+int memgit_store_foreach_ext(memgit_store *s, const char *prefix, unsigned flags,
+	memgit_entry_cb cb, void *payload)
+{
 	memgit_buf pre = MEMGIT_BUF_INIT, full = MEMGIT_BUF_INIT;
-	mg_walk w = { s, cb, payload, "", MEMGIT_BUF_INIT, 0 };
+	mg_walk w = { s, cb, payload, "", MEMGIT_BUF_INIT, NULL, 0 };
 	git_tree *root = NULL, *sub = NULL;
 	git_tree_entry *e = NULL;
 	int rc;
@@ -128,15 +134,17 @@ int memgit_store_foreach(memgit_store *s, const char *prefix, memgit_entry_cb cb
 		goto done;
 	if (git_tree_entry_bypath(&e, root, full.ptr) < 0)
 		goto done; /* nothing there: an empty listing */
+	if ((flags & MEMGIT_FOREACH_SIZES) && git_repository_odb(&w.odb, s->repo) < 0) {
+		rc = mg_git_error(-1, "cannot open object database", s->gitdir);
+		goto done;
+	}
 	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
 		memgit_entry_info info;
-		git_odb *odb = NULL;
 		git_object_t type;
 		info.path = pre.ptr;
 		info.size = 0;
-		if (git_repository_odb(&odb, s->repo) == 0)
-			git_odb_read_header(&info.size, &type, odb, git_tree_entry_id(e));
-		git_odb_free(odb);
+		if (w.odb)
+			git_odb_read_header(&info.size, &type, w.odb, git_tree_entry_id(e));
 		git_oid_tostr(info.blob, sizeof(info.blob), git_tree_entry_id(e));
 		rc = cb(&info, payload);
 		goto done;
@@ -155,6 +163,7 @@ int memgit_store_foreach(memgit_store *s, const char *prefix, memgit_entry_cb cb
 	else if (rc < 0)
 		rc = mg_git_error(rc, "cannot list memories", full.ptr);
 done:
+	git_odb_free(w.odb);
 	memgit_buf_dispose(&w.path);
 	git_tree_entry_free(e);
 	git_tree_free(sub);

@@ -229,7 +229,7 @@ int memgit_export_dir(memgit_store *s, const char *dir, size_t *count)
 		return rc;
 	x.s = s;
 	x.dir = dir;
-	rc = memgit_store_foreach(s, NULL, export_file_cb, &x);
+	rc = memgit_store_foreach_ext(s, NULL, 0, export_file_cb, &x);
 	if (x.rc < 0)
 		rc = x.rc;
 	if (count)
@@ -392,7 +392,7 @@ int memgit_export_json(memgit_buf *out, memgit_store *s)
 	mg_jsonw_string(&w, head);
 	mg_jsonw_key(&w, "memories");
 	mg_jsonw_array_open(&w);
-	rc = memgit_store_foreach(s, NULL, export_json_cb, &x);
+	rc = memgit_store_foreach_ext(s, NULL, 0, export_json_cb, &x);
 	if (x.rc < 0)
 		rc = x.rc;
 	mg_jsonw_array_close(&w);
