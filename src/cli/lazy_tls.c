@@ -11,8 +11,10 @@
  * again (GIT_OPT_SET_SSL_CERT_LOCATIONS). Forgetting it fails closed: with
  * no certificates libgit2 cannot verify any server.
  *
- * Only the executable interposes; the library never does, so programs that
- * embed libmemgit and use mbedTLS themselves are not affected.
+ * Only the executable does this; the library never does, so programs that
+ * embed libmemgit and use mbedTLS themselves are not affected. The tool links
+ * libgit2 statically when Debian's libgit2.a is there (MEMGIT_STATIC_TOOL:
+ * mapping libgit2's twenty shared dependencies costs another ~1 ms).
  */
 #include <dlfcn.h>
 #include <stddef.h>
@@ -22,16 +24,36 @@
 typedef struct mbedtls_x509_crt mbedtls_x509_crt;
 typedef int (*parse_fn)(mbedtls_x509_crt *chain, const char *path);
 
-/* Exported from the executable (see CMakeLists.txt) so that libgit2 binds to them. */
-int mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
-int mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
-
 static int tls_enabled;
 
 void cli_tls_enable(void)
 {
 	tls_enabled = 1;
 }
+
+#ifdef MEMGIT_STATIC_LIBGIT2
+/* libgit2 and mbedTLS are linked into the tool: ld --wrap redirects
+ * libgit2's calls here and names the real functions __real_*. */
+int __real_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
+int __real_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
+
+int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path)
+{
+	return tls_enabled ? __real_mbedtls_x509_crt_parse_file(chain, path) : 0;
+}
+
+int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path)
+{
+	return tls_enabled ? __real_mbedtls_x509_crt_parse_path(chain, path) : 0;
+}
+#else
+/* libgit2 is a shared library: these definitions, exported from the
+ * executable (see CMakeLists.txt), come first in symbol lookup, and the
+ * real functions are found after them with RTLD_NEXT. */
+int mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
+int mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
 
 static int forward(const char *name, mbedtls_x509_crt *chain, const char *path)
 {
@@ -49,3 +71,4 @@ int mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path)
 {
 	return tls_enabled ? forward("mbedtls_x509_crt_parse_path", chain, path) : 0;
 }
+#endif

@@ -23,6 +23,9 @@ int memgit_init(void)
 	int rc = git_libgit2_init();
 	if (rc < 0)
 		return mg_git_error(rc, "cannot initialise libgit2", NULL);
+	/* libgit2 caches no tree over 4 KiB; the memories/ tree of a store with
+	 * a thousand memories is ~40 KiB and a write looks it up ten times */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(4u << 20));
 	return ++mg_init_count;
 }
 
