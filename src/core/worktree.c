@@ -94,9 +94,11 @@ static int record_synced(memgit_store *s, const git_oid *commit)
 
 	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, commit);
 	hex[GIT_OID_HEXSZ] = '\n';
+	/* written in place: a torn write does not parse, and then the sync
+	 * falls back to the parent commit, which is always safe */
 	if ((rc = mg_buf_printf(&file, "%s/memgit/synced", s->gitdir)) == 0 &&
 	    (rc = mg_fs_mkdir_parents(file.ptr)) == 0)
-		rc = mg_fs_write_atomic(file.ptr, hex, GIT_OID_HEXSZ + 1);
+		rc = mg_fs_write_file(file.ptr, hex, GIT_OID_HEXSZ + 1);
 	memgit_buf_dispose(&file);
 	return rc;
 }
@@ -351,15 +353,18 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	if ((rc = git_commit_lookup(&commit, s->repo, commit_id)) < 0 ||
 	    (rc = git_commit_tree(&y.target, commit)) < 0 ||
 	    (rc = git_repository_index(&y.index, s->repo)) < 0 ||
-	    (rc = git_index_read(y.index, 1)) < 0 ||
+	    (rc = git_index_read(y.index, 0)) < 0 || /* re-read only if changed on disk */
 	    (git_commit_parentcount(commit) > 0 &&
 		    ((rc = git_commit_parent(&parent, commit, 0)) < 0 ||
 			    (rc = git_commit_tree(&y.parent, parent)) < 0))) {
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
 		goto done;
 	}
-	if ((rc = synced_tree(&y.synced, s, commit)) < 0 || (rc = sync_changes(&y, y.synced)) < 0 ||
-	    (y.parent && (rc = sync_changes(&y, y.parent)) < 0))
+	if ((rc = synced_tree(&y.synced, s, commit)) < 0 || (rc = sync_changes(&y, y.synced)) < 0)
+		goto done;
+	/* usually the last synced commit is the parent: one diff is enough */
+	if (y.parent && !(y.synced && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))) &&
+	    (rc = sync_changes(&y, y.parent)) < 0)
 		goto done;
 	if (y.done.count && (rc = git_index_write(y.index)) < 0) {
 		/* e.g. git holds index.lock: keep the old record so the next

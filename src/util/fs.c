@@ -105,6 +105,19 @@ done:
 	return rc;
 }
 
+int mg_fs_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
+	n = write(fd, data, len);
+	if (close(fd) < 0 || n != (ssize_t)len)
+		return mg_error_set(MEMGIT_EIO, "cannot write", path, "short write");
+	return 0;
+}
+
 int mg_fs_write_atomic(const char *path, const char *data, size_t len)
 {
 	return write_via(path, path, data, len, NULL);
@@ -159,11 +172,21 @@ done:
 
 int mg_fs_mkdir_parents(const char *path)
 {
-	char *copy = strdup(path);
+	char *copy = strdup(path), *last;
+	struct stat st;
 	int rc = 0;
 
 	if (!copy)
 		return mg_error_oom();
+	/* the common case: the folder is already there (one stat, not a walk) */
+	if ((last = strrchr(copy, '/')) && last != copy) {
+		*last = '\0';
+		if (stat(copy, &st) == 0 && S_ISDIR(st.st_mode)) {
+			free(copy);
+			return 0;
+		}
+		*last = '/';
+	}
 	for (char *p = copy + 1; *p; p++) {
 		if (*p != '/')
 			continue;
