@@ -72,8 +72,9 @@ int cli_write_out(const memgit_buf *buf);
 /* Read a file ("-" for stdin) or stdin up to `cap` bytes. */
 int cli_read_input(memgit_buf *out, const char *file, size_t cap);
 
-/* Let libgit2 load TLS certificates from now on (lazy_tls.c). */
-void cli_tls_enable(void);
+/* Start libgit2's deferred TLS and SSH support before a command talks to a
+ * remote through libgit2 (lazy_tls.c). 0 or a libgit2 error code. */
+int cli_tls_start(void);
 
 /* Commands. */
 int cmd_init(mg_cli *, memgit_store *, int, char **);
@@ -86,6 +87,10 @@ int cmd_log(mg_cli *, memgit_store *, int, char **);
 int cmd_import(mg_cli *, memgit_store *, int, char **);
 int cmd_export(mg_cli *, memgit_store *, int, char **);
 int cmd_session(mg_cli *, memgit_store *, int, char **);
+int cmd_dream(mg_cli *, memgit_store *, int, char **);
+int cmd_dreams(mg_cli *, memgit_store *, int, char **);
+int cmd_review(mg_cli *, memgit_store *, int, char **);
+int cmd_blame(mg_cli *, memgit_store *, int, char **);
 
 /* The command table, for help. */
 extern const mg_command mg_commands[];

@@ -5,9 +5,9 @@
  * whole system CA bundle: about 4 ms in every process, more than half of a
  * `memgit put`. The tool makes no TLS connection through libgit2 (model APIs
  * go through libcurl), so it interposes the two mbedTLS functions that load
- * certificates: until cli_tls_enable() is called they load nothing; after,
+ * certificates: until cli_tls_start() is called they load nothing; after,
  * they forward to the real functions (dlsym RTLD_NEXT). A command that talks
- * TLS through libgit2 must call cli_tls_enable() and then set the locations
+ * TLS through libgit2 must call cli_tls_start() and then set the locations
  * again (GIT_OPT_SET_SSL_CERT_LOCATIONS). Forgetting it fails closed: with
  * no certificates libgit2 cannot verify any server.
  *
@@ -26,27 +26,47 @@ typedef int (*parse_fn)(mbedtls_x509_crt *chain, const char *path);
 
 static int tls_enabled;
 
-void cli_tls_enable(void)
-{
-	tls_enabled = 1;
-}
-
 #ifdef MEMGIT_STATIC_LIBGIT2
-/* libgit2 and mbedTLS are linked into the tool: ld --wrap redirects
- * libgit2's calls here and names the real functions __real_*. */
-int __real_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
-int __real_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
-int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);
-int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path);
+/*
+ * libgit2 is linked into the tool, so ld --wrap can defer its two network
+ * start-ups at their entry points: mbedTLS (entropy gathering, CA bundle:
+ * ~2.5M instructions) and libssh2's OpenSSL init (~1M). Together they were
+ * a fifth of a `memgit put`. cli_tls_start() runs them for real. If a
+ * libgit2 version renames them, --wrap finds nothing and they simply run
+ * at start-up again.
+ */
+int __real_git_mbedtls_stream_global_init(void);
+int __real_git_transport_ssh_global_init(void);
+int __wrap_git_mbedtls_stream_global_init(void);
+int __wrap_git_transport_ssh_global_init(void);
 
-int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path)
+static int tls_deferred, ssh_deferred;
+
+int __wrap_git_mbedtls_stream_global_init(void)
 {
-	return tls_enabled ? __real_mbedtls_x509_crt_parse_file(chain, path) : 0;
+	if (tls_enabled)
+		return __real_git_mbedtls_stream_global_init();
+	tls_deferred = 1;
+	return 0;
 }
 
-int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path)
+int __wrap_git_transport_ssh_global_init(void)
 {
-	return tls_enabled ? __real_mbedtls_x509_crt_parse_path(chain, path) : 0;
+	if (tls_enabled)
+		return __real_git_transport_ssh_global_init();
+	ssh_deferred = 1;
+	return 0;
+}
+
+int cli_tls_start(void)
+{
+	int rc = 0;
+	tls_enabled = 1;
+	if (tls_deferred && (rc = __real_git_mbedtls_stream_global_init()) == 0)
+		tls_deferred = 0;
+	if (rc == 0 && ssh_deferred && (rc = __real_git_transport_ssh_global_init()) == 0)
+		ssh_deferred = 0;
+	return rc;
 }
 #else
 /* libgit2 is a shared library: these definitions, exported from the
@@ -70,5 +90,11 @@ int mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path)
 int mbedtls_x509_crt_parse_path(mbedtls_x509_crt *chain, const char *path)
 {
 	return tls_enabled ? forward("mbedtls_x509_crt_parse_path", chain, path) : 0;
+}
+
+int cli_tls_start(void)
+{
+	tls_enabled = 1;
+	return 0;
 }
 #endif

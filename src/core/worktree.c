@@ -4,7 +4,9 @@
  * by hand (its content matches neither the old nor the new blob) is never
  * overwritten.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,6 +201,37 @@ static int same(const git_oid *a, const git_oid *b)
  * only when both still hold `old`: anything else is the user's (an edit, a
  * staged change, an untracked file) and is left alone and reported.
  */
+/*
+ * Record in the index that the file at `full` holds blob `id`, from one
+ * lstat: git_index_add_bypath would re-read and re-hash the file we just
+ * wrote and look up attributes for it (a quarter of a large import).
+ */
+static int index_add_known(git_index *index, const char *full, const char *path, const git_oid *id)
+{
+	git_index_entry e;
+	struct stat st;
+	int rc;
+
+	if (lstat(full, &st) < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot stat work-tree file", path, "%s", strerror(errno));
+	memset(&e, 0, sizeof(e));
+	e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+	e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+	e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+	e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+	e.dev = (uint32_t)st.st_dev;
+	e.ino = (uint32_t)st.st_ino;
+	e.mode = GIT_FILEMODE_BLOB;
+	e.uid = st.st_uid;
+	e.gid = st.st_gid;
+	e.file_size = (uint32_t)st.st_size;
+	e.id = *id;
+	e.path = path;
+	if ((rc = git_index_add(index, &e)) < 0)
+		rc = mg_git_error(rc, "cannot update index", path);
+	return rc;
+}
+
 /* Versions of a path that are the branch's, not the user's: the last synced
  * one, the one in the new commit's parent (a commit made by hand with git
  * moves the branch too), and the new one. */
@@ -256,8 +289,7 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 			goto done;
 		}
 	}
-	if ((rc = git_index_add_bypath(index, path)) < 0)
-		rc = mg_git_error(rc, "cannot update index", path);
+	rc = index_add_known(index, full.ptr, path, want);
 done:
 	git_blob_free(blob);
 	memgit_buf_dispose(&full);
