@@ -360,6 +360,36 @@ static void test_worktree_keeps_staged_work(void **state)
 	memgit_store_free(s);
 }
 
+/* A large batch writes its blobs as one pack: everything readable, fsck
+ * clean, the work tree in step, and no loose blob left behind. */
+static void test_large_batch_is_packed(void **state)
+{
+	memgit_store *s = new_store(0);
+	memgit_batch *b = NULL;
+	char path[64], body[64], *out = NULL;
+	(void)state;
+
+	assert_int_equal(memgit_batch_new(&b, s), 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "bulk/m%03d.md", i);
+		snprintf(body, sizeof(body), "bulk memory %d\n", i);
+		assert_int_equal(memgit_batch_put_raw(b, path, body, strlen(body)), 0);
+	}
+	assert_int_equal(memgit_batch_commit(NULL, b, NULL), 0);
+	memgit_batch_free(b);
+	{
+		char *m = read_mem(s, "bulk/m299.md");
+		assert_string_equal(m, "bulk memory 299\n");
+		free(m);
+	}
+	assert_int_equal(t_sh(&out, "cd '%s' && ls .git/objects/pack/*.pack | wc -l && "
+		"git count-objects -v | grep '^in-pack' && git fsck --strict --no-progress 2>&1 && "
+		"git status --porcelain && cat memories/bulk/m007.md", memgit_store_workdir(s)), 0);
+	assert_string_equal(out, "1\nin-pack: 300\nbulk memory 7\n");
+	free(out);
+	memgit_store_free(s);
+}
+
 static void test_log(void **state)
 {
 	memgit_store *s = new_store(1);
@@ -415,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_worktree_after_unsynced_move),
 		cmocka_unit_test(test_worktree_staged_edit_refused),
 		cmocka_unit_test(test_worktree_keeps_staged_work),
+		cmocka_unit_test(test_large_batch_is_packed),
 		cmocka_unit_test(test_log),
 	};
 	int rc;
