@@ -3,7 +3,7 @@
 # when they are missing. Sourced by scripts/demo and scripts/test.
 set -euo pipefail
 
-MEMGIT_DEBS=(build-essential cmake pkg-config git libgit2-dev libyaml-dev libcjson-dev
+MEMGIT_DEBS=(build-essential cmake pkg-config git libgit2-dev libyaml-dev libcjson-dev zlib1g-dev
 	libcurl4-openssl-dev libcmocka-dev jq valgrind)
 
 memgit_install_deps() {

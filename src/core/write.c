@@ -19,11 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <git2/sys/mempack.h>
-#include <git2/pack.h>
-#include <git2/sys/odb_backend.h>
-
 #include "memgit/memory.h"
+#include "pack.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -762,60 +759,22 @@ static int check_worktree(mg_build *b)
 #define MG_PACK_MIN_BLOBS 256
 #define MG_PACK_MAX_BYTES (256u << 20)
 
-/*
- * Write the batch's new blobs as one pack: into an in-memory backend on a
- * second handle of the repository (the store's own object database never
- * gains it), dumped as a pack and indexed into objects/pack. Ten thousand
- * loose files cost more than everything else an import does.
- */
+/* The batch's new blobs as one pack (pack.h). */
 static int write_blobs_packed(mg_build *b)
 {
-	git_repository *bulk = NULL;
-	git_odb *odb = NULL;
-	git_odb_backend *mem = NULL;
-	git_odb_writepack *wp = NULL;
-	git_packbuilder *pb = NULL;
-	git_indexer_progress stats;
-	git_buf pack = GIT_BUF_INIT;
-	git_oid id;
+	mg_pack_blob *blobs = calloc(b->npend, sizeof(*blobs));
+	size_t n = 0;
 	int rc;
 
-	if ((rc = git_repository_open_bare(&bulk, b->s->gitdir)) < 0 ||
-	    (rc = git_repository_odb(&odb, bulk)) < 0 || (rc = git_mempack_new(&mem)) < 0 ||
-	    (rc = git_odb_add_backend(odb, mem, 1000)) < 0 ||
-	    (rc = git_packbuilder_new(&pb, bulk)) < 0)
-		goto done;
-	/* git_mempack_dump() packs only what commits reach: insert the blobs */
-	for (size_t i = 0; i < b->npend; i++) {
-		mg_pending *p = &b->pend[i];
-		if (!p->removed && p->content &&
-		    ((rc = git_odb_write(&id, odb, p->content, p->len, GIT_OBJECT_BLOB)) < 0 ||
-			    (rc = git_packbuilder_insert(pb, &id, NULL)) < 0))
-			goto done;
-	}
-	if ((rc = git_packbuilder_write_buf(&pack, pb)) < 0 ||
-	    (rc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-	    (rc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
-	    (rc = wp->commit(wp, &stats)) < 0)
-		goto done;
-	/* let the store's own handle see the new pack */
-	{
-		git_odb *mine = NULL;
-		if ((rc = git_repository_odb(&mine, b->s->repo)) == 0)
-			rc = git_odb_refresh(mine);
-		git_odb_free(mine);
-	}
-done:
-	if (rc < 0)
-		rc = mg_git_error(rc, "cannot write objects", b->s->gitdir);
-	if (wp)
-		wp->free(wp);
-	git_packbuilder_free(pb);
-	git_buf_dispose(&pack);
-	if (mem)
-		git_mempack_reset(mem);
-	git_odb_free(odb);
-	git_repository_free(bulk);
+	if (!blobs)
+		return mg_error_oom();
+	for (size_t i = 0; i < b->npend; i++)
+		if (!b->pend[i].removed && b->pend[i].content) {
+			blobs[n].data = b->pend[i].content;
+			blobs[n++].len = b->pend[i].len;
+		}
+	rc = mg_pack_write_blobs(b->s, blobs, n);
+	free(blobs);
 	return rc;
 }
 

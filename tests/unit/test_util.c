@@ -15,6 +15,7 @@
 #include "util/jsonw.h"
 #include "util/lock.h"
 #include "util/strmap.h"
+#include "util/sha1.h"
 
 static void test_jsonw(void **state)
 {
@@ -214,10 +215,38 @@ static void test_lock_live_holder(void **state)
 	close(ready[1]);
 }
 
+static void sha1_hex(const void *data, size_t len, size_t reps, char out[41])
+{
+	unsigned char d[20];
+	mg_sha1 c;
+	mg_sha1_init(&c);
+	for (size_t i = 0; i < reps; i++)
+		mg_sha1_update(&c, data, len);
+	mg_sha1_final(&c, d);
+	for (int i = 0; i < 20; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* FIPS 180 test vectors; the packs memgit writes depend on this. */
+static void test_sha1(void **state)
+{
+	char hex[41];
+	(void)state;
+	sha1_hex("", 0, 1, hex);
+	assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	sha1_hex("abc", 3, 1, hex);
+	assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, 1, hex);
+	assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	sha1_hex("a", 1, 1000000, hex);
+	assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_sha1),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_ulid),
 		cmocka_unit_test(test_strmap),
