@@ -83,6 +83,12 @@ MEMGIT_EXTERN(int64_t) memgit_dream_time(const memgit_dream *dream);
 MEMGIT_EXTERN(const char *) memgit_dream_status(const memgit_dream *dream);
 MEMGIT_EXTERN(size_t) memgit_dream_session_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const char *) memgit_dream_session(const memgit_dream *dream, size_t i);
+/**
+ * The dream commit's message: the summary line, one line per applied edit
+ * with its rationale and evidence, and the Dream-* trailers. For a dry run
+ * the message the commit would have; "" when not known.
+ */
+MEMGIT_EXTERN(const char *) memgit_dream_message(const memgit_dream *dream);
 /** Every edit the dreamer proposed, applied and refused, in order. */
 MEMGIT_EXTERN(size_t) memgit_dream_edit_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const memgit_edit *) memgit_dream_edit(const memgit_dream *dream, size_t i);

@@ -34,6 +34,34 @@ static const char *trailer(const memgit_commit_info *ci, const char *key)
 	return NULL;
 }
 
+/* " [sessions a b c +N]": the sessions a dream consumed, the first few named. */
+static int dream_sessions(memgit_buf *out, const char *list)
+{
+	size_t shown = 0, more = 0;
+	int rc = 0;
+
+	if (!list || !*list)
+		return 0;
+	rc = mg_buf_puts(out, " [sessions");
+	for (const char *p = list; *p && rc == 0;) {
+		size_t len;
+		while (*p == ' ')
+			p++;
+		if (!(len = strcspn(p, " ")))
+			break;
+		if (shown < 3) {
+			shown++;
+			rc = mg_buf_printf(out, " %.*s", (int)len, p);
+		} else {
+			more++;
+		}
+		p += len;
+	}
+	if (rc == 0 && more)
+		rc = mg_buf_printf(out, " +%zu", more);
+	return rc ? rc : mg_buf_putc(out, ']');
+}
+
 static int log_entry(const memgit_commit_info *ci, void *p)
 {
 	log_ctx *c = p;
@@ -45,8 +73,11 @@ static int log_entry(const memgit_commit_info *ci, void *p)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!c->cli->json) {
 		const char *dream = trailer(ci, "Dream-Id");
-		return mg_buf_printf(&c->out, "%.7s %s %s%s%s%s\n", ci->commit, when, ci->subject,
-			dream ? " [dream " : "", dream ? dream : "", dream ? "]" : "") < 0;
+		if (mg_buf_printf(&c->out, "%.7s %s %s%s%s%s", ci->commit, when, ci->subject,
+			dream ? " [dream " : "", dream ? dream : "", dream ? "]" : "") < 0)
+			return 1;
+		return dream_sessions(&c->out, trailer(ci, "Dream-Sessions")) < 0 ||
+			mg_buf_putc(&c->out, '\n') < 0;
 	}
 	mg_jsonw_object_open(&c->w);
 	mg_jsonw_key(&c->w, "commit");

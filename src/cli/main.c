@@ -85,6 +85,40 @@ const mg_command mg_commands[] = {
 	  "show  print a session as a conversation (--full: tool input and output in\n"
 	  "      full; --json: the canonical JSONL as stored)\n"
 	  "rm    remove sessions in one commit (history keeps them)\n" },
+	{ "dream", cmd_dream, MG_CMD_NEEDS_STORE, "propose a consolidated memory on a dream branch",
+	  "usage: memgit dream [--dreamer builtin|replay] [--replay FILE]\n"
+	  "                    [--sessions N | --session ID...] [--instructions TEXT]\n"
+	  "                    [--dry-run] [--json]\n\n"
+	  "Read the memory branch and the sessions no merged dream has consumed yet\n"
+	  "(the oldest 100, or dream.max_sessions), ask the dreamer for typed edits\n"
+	  "(create, update, delete, merge, move), validate each one and commit the\n"
+	  "valid ones on the branch dream/<id>, with the full edit list as a note in\n"
+	  "refs/notes/memgit. The memory branch and the work tree are not touched.\n"
+	  "Exit 1 when no edit is valid (no branch is made). docs/dreams.md.\n\n"
+	  "  --dreamer NAME      builtin (default, or memgit.yaml dream.dreamer) or replay\n"
+	  "  --replay FILE       the replay dreamer's file of recorded edits\n"
+	  "  --sessions N        at most N sessions, oldest first\n"
+	  "  --session ID        exactly these sessions (repeatable)\n"
+	  "  --instructions TEXT extra instructions for a model dreamer (4096 bytes)\n"
+	  "  -n, --dry-run       validate and print the commit message; write nothing\n" },
+	{ "dreams", cmd_dreams, MG_CMD_NEEDS_STORE, "list dreams",
+	  "usage: memgit dreams [--json]\n\n"
+	  "List every dream (branch dream/<id>), oldest first: id, time, base,\n"
+	  "sessions, edits applied (and refused), and status: proposed, or merged\n"
+	  "once the memory branch contains the dream commit.\n" },
+	{ "review", cmd_review, MG_CMD_NEEDS_STORE, "show what a dream changes and why",
+	  "usage: memgit review ID [--markdown | --json]\n\n"
+	  "Per memory what the dream changes (created, updated, merged, deleted,\n"
+	  "moved), with its rationale, excerpts of the session events it cites and a\n"
+	  "unified diff; then the refused edits and why. ID may be a unique prefix.\n\n"
+	  "  --markdown   a pull-request body\n"
+	  "  --json       the machine form\n" },
+	{ "blame", cmd_blame, MG_CMD_NEEDS_STORE, "say which dream, sessions and agents produced a memory",
+	  "usage: memgit blame PATH [--json]\n\n"
+	  "The commit that last changed the memory on the memory branch, and when it\n"
+	  "was a dream's: the dream, its rationale for the memory, the sessions it\n"
+	  "cites and their agents. Otherwise the sessions named in the memory's\n"
+	  "sources: front matter.\n" },
 	{ NULL, NULL, 0, NULL, NULL }
 };
 

@@ -1,0 +1,235 @@
+/*
+ * cmd_dream.c: memgit dream - propose a consolidated memory on dream/<id>.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+	memgit_dream_options opts;
+	char **sessions;
+	size_t nsessions;
+	int max_given;
+} dream_ctx;
+
+static int dream_opt(int opt, const char *arg, void *p)
+{
+	dream_ctx *c = p;
+	const mg_command *cmd = cli_find_command("dream");
+	char **grown;
+	char *end;
+	long v;
+
+	switch (opt) {
+	case 'D':
+		c->opts.dreamer = arg;
+		return 0;
+	case 'R':
+		c->opts.replay = arg;
+		return 0;
+	case 'I':
+		c->opts.instructions = arg;
+		return 0;
+	case 'n':
+		c->opts.dry_run = 1;
+		return 0;
+	case 'N':
+		v = strtol(arg, &end, 10);
+		if (*end || v < 1 || end == arg)
+			return cli_usage_error(cmd, "--sessions takes a whole number from 1 upwards");
+		c->opts.max_sessions = (size_t)v;
+		c->max_given = 1;
+		return 0;
+	case 'S':
+		if (!(grown = realloc(c->sessions, (c->nsessions + 1) * sizeof(*grown))))
+			return MG_EXIT_INTERNAL;
+		c->sessions = grown;
+		c->sessions[c->nsessions++] = (char *)arg;
+		return 0;
+	}
+	return MG_EXIT_USAGE;
+}
+
+static void json_edit(mg_jsonw *w, const memgit_edit *e)
+{
+	mg_jsonw_object_open(w);
+	mg_jsonw_key(w, "kind");
+	mg_jsonw_string(w, memgit_edit_kind_name(e->kind));
+	mg_jsonw_key(w, "path");
+	mg_jsonw_string(w, e->path);
+	mg_jsonw_key(w, "to");
+	mg_jsonw_string(w, e->to);
+	mg_jsonw_key(w, "merged");
+	mg_jsonw_array_open(w);
+	for (size_t i = 0; i < e->nmerged; i++)
+		mg_jsonw_string(w, e->merged[i]);
+	mg_jsonw_array_close(w);
+	mg_jsonw_key(w, "rationale");
+	mg_jsonw_string(w, e->rationale);
+	mg_jsonw_key(w, "evidence");
+	mg_jsonw_array_open(w);
+	for (size_t i = 0; i < e->nevidence; i++)
+		mg_jsonw_string(w, e->evidence[i]);
+	mg_jsonw_array_close(w);
+	mg_jsonw_key(w, "expect_blob");
+	mg_jsonw_string(w, e->expect_blob);
+	mg_jsonw_key(w, "status");
+	mg_jsonw_string(w, e->refused ? "refused" : "applied");
+	mg_jsonw_key(w, "refused");
+	mg_jsonw_string(w, e->refused);
+	mg_jsonw_object_close(w);
+}
+
+static size_t applied_count(const memgit_dream *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < memgit_dream_edit_count(d); i++)
+		n += memgit_dream_edit(d, i)->refused == NULL;
+	return n;
+}
+
+static int print_json(const memgit_dream *d)
+{
+	memgit_buf out = MEMGIT_BUF_INIT, branch = MEMGIT_BUF_INIT;
+	const char *commit = memgit_dream_commit(d);
+	size_t applied = applied_count(d);
+	mg_jsonw w;
+	int code;
+
+	mg_jsonw_init(&w, &out, 1);
+	mg_jsonw_object_open(&w);
+	mg_jsonw_key(&w, "id");
+	mg_jsonw_string(&w, memgit_dream_id(d));
+	mg_jsonw_key(&w, "status");
+	mg_jsonw_string(&w, memgit_dream_status(d));
+	mg_jsonw_key(&w, "branch");
+	if (*commit && mg_buf_printf(&branch, "dream/%s", memgit_dream_id(d)) == 0)
+		mg_jsonw_string(&w, branch.ptr);
+	else
+		mg_jsonw_null(&w);
+	mg_jsonw_key(&w, "commit");
+	mg_jsonw_string(&w, *commit ? commit : NULL);
+	mg_jsonw_key(&w, "base");
+	mg_jsonw_string(&w, memgit_dream_base(d));
+	mg_jsonw_key(&w, "dreamer");
+	mg_jsonw_string(&w, memgit_dream_dreamer(d));
+	mg_jsonw_key(&w, "sessions");
+	mg_jsonw_array_open(&w);
+	for (size_t i = 0; i < memgit_dream_session_count(d); i++)
+		mg_jsonw_string(&w, memgit_dream_session(d, i));
+	mg_jsonw_array_close(&w);
+	mg_jsonw_key(&w, "applied");
+	mg_jsonw_int(&w, (int64_t)applied);
+	mg_jsonw_key(&w, "refused");
+	mg_jsonw_int(&w, (int64_t)(memgit_dream_edit_count(d) - applied));
+	mg_jsonw_key(&w, "message");
+	mg_jsonw_string(&w, memgit_dream_message(d));
+	mg_jsonw_key(&w, "edits");
+	mg_jsonw_array_open(&w);
+	for (size_t i = 0; i < memgit_dream_edit_count(d); i++)
+		json_edit(&w, memgit_dream_edit(d, i));
+	mg_jsonw_array_close(&w);
+	mg_jsonw_object_close(&w);
+	code = mg_jsonw_finish(&w) < 0 ? cli_fail() : cli_write_out(&out);
+	memgit_buf_dispose(&out);
+	memgit_buf_dispose(&branch);
+	return code;
+}
+
+/* "  create a.md", "  merge x.md, y.md -> a.md", "  refused update b.md: why" */
+static void edit_line(memgit_buf *out, const memgit_edit *e)
+{
+	mg_buf_printf(out, "  %s%s ", e->refused ? "refused " : "", memgit_edit_kind_name(e->kind));
+	for (size_t i = 0; e->kind == MEMGIT_EDIT_MERGE && i < e->nmerged; i++)
+		mg_buf_printf(out, "%s%s", i ? ", " : "", e->merged[i]);
+	if (e->kind == MEMGIT_EDIT_MERGE)
+		mg_buf_puts(out, " -> ");
+	mg_buf_puts(out, e->path);
+	if (e->to)
+		mg_buf_printf(out, " -> %s", e->to);
+	if (e->refused)
+		mg_buf_printf(out, ": %s", e->refused);
+	mg_buf_putc(out, '\n');
+}
+
+static int print_text(const memgit_dream *d, int dry_run)
+{
+	memgit_buf out = MEMGIT_BUF_INIT;
+	size_t applied = applied_count(d), n = memgit_dream_edit_count(d);
+	int code;
+
+	if (dry_run && applied)
+		mg_buf_printf(&out, "%s\n", memgit_dream_message(d));
+	if (*memgit_dream_commit(d))
+		mg_buf_printf(&out, "dream %s on branch dream/%s (%.7s)\n", memgit_dream_id(d),
+			memgit_dream_id(d), memgit_dream_commit(d));
+	else
+		mg_buf_printf(&out, "dream %s (%s, nothing written)\n", memgit_dream_id(d),
+			memgit_dream_status(d));
+	mg_buf_printf(&out, "base %.7s, dreamer %s, %zu session%s\n%zu edit%s applied, %zu refused\n",
+		memgit_dream_base(d), memgit_dream_dreamer(d), memgit_dream_session_count(d),
+		memgit_dream_session_count(d) == 1 ? "" : "s", applied, applied == 1 ? "" : "s",
+		n - applied);
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if ((memgit_dream_edit(d, i)->refused != NULL) == (pass == 1))
+				edit_line(&out, memgit_dream_edit(d, i));
+	if (*memgit_dream_commit(d))
+		mg_buf_printf(&out, "review: memgit review %s\n", memgit_dream_id(d));
+	code = cli_write_out(&out);
+	memgit_buf_dispose(&out);
+	return code;
+}
+
+static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
+{
+	memgit_dream *d = NULL;
+	int rc, code;
+
+	c->opts.sessions = (const char *const *)c->sessions;
+	c->opts.nsessions = c->nsessions;
+	rc = memgit_dream_run(&d, store, &c->opts);
+	if (rc < 0 && rc != MEMGIT_ENOTHING)
+		return cli_fail();
+	code = cli->json ? print_json(d) : print_text(d, c->opts.dry_run);
+	if (rc == MEMGIT_ENOTHING)
+		code = cli_fail();
+	else if (c->opts.dry_run)
+		cli_info(cli, "dry run: nothing was written");
+	memgit_dream_free(d);
+	return code;
+}
+
+int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dreamer", required_argument, NULL, 'D' },
+		{ "replay", required_argument, NULL, 'R' },
+		{ "sessions", required_argument, NULL, 'N' },
+		{ "session", required_argument, NULL, 'S' },
+		{ "instructions", required_argument, NULL, 'I' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const mg_command *cmd = cli_find_command("dream");
+	dream_ctx c = { MEMGIT_DREAM_OPTIONS_INIT, NULL, 0, 0 };
+	int code, at;
+
+	if ((at = cli_parse(cli, cmd, argc, argv, "n", longopts, dream_opt, &c, &code)) < 0)
+		goto done;
+	if (at < argc)
+		code = cli_usage_error(cmd, "unexpected argument '%s'", argv[at]);
+	else if (c.max_given && c.nsessions)
+		code = cli_usage_error(cmd, "give --sessions N or --session ID, not both");
+	else if (c.opts.replay && c.opts.dreamer && strcmp(c.opts.dreamer, "replay") != 0)
+		code = cli_usage_error(cmd, "--replay goes with --dreamer replay");
+	else {
+		if (c.opts.replay && !c.opts.dreamer)
+			c.opts.dreamer = "replay";
+		code = dream_run(cli, store, &c);
+	}
+done:
+	free(c.sessions);
+	return code;
+}
