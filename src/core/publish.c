@@ -71,7 +71,8 @@ done:
 }
 
 int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
-	git_commit *parent, const git_oid *commit, const char *subject)
+	git_commit *parent, const git_oid *commit, const char *subject,
+	const char *const *paths, size_t npaths)
 {
 	int rc = mg_ref_cas_locked(s, lk, s->refname, parent ? git_commit_id(parent) : NULL,
 		commit, subject, 1);
@@ -83,7 +84,7 @@ int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
 		if (parent)
 			git_oid_tostr(res->parent, sizeof(res->parent), git_commit_id(parent));
 	}
-	if ((rc = mg_worktree_sync(res, s, commit)) == 0)
+	if ((rc = mg_worktree_sync(res, s, commit, paths, npaths)) == 0)
 		rc = mg_lock_done(lk);
 	return rc;
 }
@@ -103,7 +104,7 @@ int mg_commit_and_publish(memgit_commit_result *res, memgit_store *s, git_commit
 		return rc;
 	if ((rc = mg_lock_acquire(&lk, s->gitdir, mg_monotonic_ms() + s->limits.lock_timeout_ms)) < 0)
 		return rc;
-	rc = mg_publish_locked(res, s, &lk, parent, &commit, subject);
+	rc = mg_publish_locked(res, s, &lk, parent, &commit, subject, NULL, 0);
 	mg_lock_release(&lk);
 	if (rc > 0)
 		rc = mg_error_set(MEMGIT_EBUSY, "store busy", s->branch,

@@ -338,30 +338,35 @@ typedef struct {
 	mg_strmap done; /* paths already brought in step */
 } mg_sync;
 
+/* Bring one path in step (once per sync). */
+static int sync_one(mg_sync *y, const char *path)
+{
+	git_tree_entry *e1, *e2, *e3;
+	mg_clean clean;
+	int rc;
+
+	if (mg_strmap_get(&y->done, path, NULL))
+		return 0;
+	clean.synced = blob_at(y->synced, path, &e1);
+	clean.parent = blob_at(y->parent, path, &e2);
+	clean.want = blob_at(y->target, path, &e3);
+	if ((rc = mg_strmap_set(&y->done, path, 1)) == 0)
+		rc = sync_path(y->res, y->s, y->index, path, &clean);
+	git_tree_entry_free(e1);
+	git_tree_entry_free(e2);
+	git_tree_entry_free(e3);
+	return rc;
+}
+
 static int sync_changes(mg_sync *y, git_tree *from)
 {
 	git_diff *diff = NULL;
 	int rc;
 
-	if (from == y->target)
-		return 0;
 	if ((rc = git_diff_tree_to_tree(&diff, y->s->repo, from, y->target, NULL)) < 0)
 		return mg_git_error(rc, "cannot compare trees", y->s->workdir);
-	for (size_t i = 0; i < git_diff_num_deltas(diff) && rc == 0; i++) {
-		const char *path = git_diff_get_delta(diff, i)->new_file.path;
-		git_tree_entry *e1, *e2, *e3;
-		mg_clean clean;
-		if (mg_strmap_get(&y->done, path, NULL))
-			continue;
-		clean.synced = blob_at(y->synced, path, &e1);
-		clean.parent = blob_at(y->parent, path, &e2);
-		clean.want = blob_at(y->target, path, &e3);
-		if ((rc = mg_strmap_set(&y->done, path, 1)) == 0)
-			rc = sync_path(y->res, y->s, y->index, path, &clean);
-		git_tree_entry_free(e1);
-		git_tree_entry_free(e2);
-		git_tree_entry_free(e3);
-	}
+	for (size_t i = 0; i < git_diff_num_deltas(diff) && rc == 0; i++)
+		rc = sync_one(y, git_diff_get_delta(diff, i)->new_file.path);
 	git_diff_free(diff);
 	return rc;
 }
@@ -371,7 +376,8 @@ static int sync_changes(mg_sync *y, git_tree *from)
  * new commit's parent (commits made by hand with git move the branch too),
  * to the new commit's version, file by file (sync_path decides what is safe).
  */
-int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit_id)
+int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit_id,
+	const char *const *paths, size_t npaths)
 {
 	git_commit *commit = NULL, *parent = NULL;
 	mg_sync y;
@@ -392,11 +398,21 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
 		goto done;
 	}
-	if ((rc = synced_tree(&y.synced, s, commit)) < 0 || (rc = sync_changes(&y, y.synced)) < 0)
+	if ((rc = synced_tree(&y.synced, s, commit)) < 0)
 		goto done;
-	/* usually the last synced commit is the parent: one diff is enough */
-	if (y.parent && !(y.synced && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))) &&
-	    (rc = sync_changes(&y, y.parent)) < 0)
+	if (paths && y.synced && y.parent && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))) {
+		/* the usual case: the work tree is at the parent, so what changed
+		 * is exactly what the writer changed; no tree diff needed */
+		for (size_t i = 0; i < npaths && rc == 0; i++)
+			rc = sync_one(&y, paths[i]);
+	} else {
+		rc = sync_changes(&y, y.synced);
+		/* commits made by hand since the last sync moved the branch too */
+		if (rc == 0 && y.parent &&
+		    !(y.synced && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))))
+			rc = sync_changes(&y, y.parent);
+	}
+	if (rc < 0)
 		goto done;
 	if (y.done.count && (rc = git_index_write(y.index)) < 0) {
 		/* e.g. git holds index.lock: keep the old record so the next

@@ -839,6 +839,17 @@ static int default_message(memgit_buf *out, mg_build *b)
 		total, c->created, c->updated, c->removed, c->moved, b->log.ptr);
 }
 
+/* The repository paths the batch changes (borrowed from `b`). */
+static int changed_paths(const mg_build *b, const char ***out)
+{
+	*out = calloc(b->npend ? b->npend : 1, sizeof(**out));
+	if (!*out)
+		return mg_error_oom();
+	for (size_t i = 0; i < b->npend; i++)
+		(*out)[i] = b->pend[i].path;
+	return 0;
+}
+
 /* Phase 1 on the given tip; 0 with b filled, or a refusal. */
 static int build(mg_build *b, memgit_batch *batch, git_commit *tip)
 {
@@ -859,6 +870,7 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 	memgit_store *s = batch->store;
 	mg_build b;
 	memgit_buf msg = MEMGIT_BUF_INIT;
+	const char **paths = NULL;
 	git_commit *tip = NULL;
 	git_oid tree, commit;
 	int rc;
@@ -895,7 +907,10 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 	}
 	/* a foreign git lock on the ref: retry the ref update alone, so that
 	 * waiting writes no further objects; a moved branch means rebuilding */
-	while ((rc = mg_publish_locked(res, s, lk, tip, &commit, msg.ptr)) == MG_RETRY_LOCKED &&
+	if ((rc = changed_paths(&b, &paths)) < 0)
+		goto done;
+	while ((rc = mg_publish_locked(res, s, lk, tip, &commit, msg.ptr, paths, b.npend)) ==
+			MG_RETRY_LOCKED &&
 	       mg_monotonic_ms() < deadline) {
 		mg_lock_release(lk);
 		mg_sleep_ms(10);
@@ -909,6 +924,7 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 		res->moved = b.counts.moved;
 	}
 done:
+	free(paths);
 	mg_lock_release(lk);
 	memgit_buf_dispose(&msg);
 	git_commit_free(tip);

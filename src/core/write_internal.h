@@ -47,12 +47,15 @@ int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const g
 	const git_oid *target, const char *log_message, int with_index);
 
 /*
+ * `paths` (may be NULL) are the repository paths the commit changed
+ * relative to `parent`: a hint that spares the work-tree sync a tree diff.
  * With the writer lock held: compare-and-swap the branch from `parent` (NULL:
  * unborn) to `commit`, then sync the work tree. 0, MG_RETRY_MOVED,
  * MG_RETRY_LOCKED or a negative error.
  */
 int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
-	git_commit *parent, const git_oid *commit, const char *subject);
+	git_commit *parent, const git_oid *commit, const char *subject,
+	const char *const *paths, size_t npaths);
 
 /* Non-zero when the store has a work tree checked out on the memory branch. */
 int mg_worktree_active(memgit_store *s);
@@ -69,6 +72,7 @@ int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blo
  * With the writer lock held: bring the work tree and index to `commit`'s
  * tree. A file changed by hand is left alone and reported in `res`.
  */
-int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit);
+int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit,
+	const char *const *paths, size_t npaths);
 
 #endif
