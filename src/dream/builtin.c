@@ -131,6 +131,18 @@ size_t mg_bi_find_path(const mg_bi *b, const char *path)
 	return MG_BI_NONE;
 }
 
+int mg_bi_touch(memgit_memory *mem, const mg_bi *b)
+{
+	const char *was = memgit_memory_get(mem, "updated");
+	int64_t old = was ? mg_time_parse(was) : -1, now = mg_time_parse(b->now);
+
+	/* the dream's time comes from its inputs, and may be older than a
+	 * stamp written since by `memgit put`: never move `updated` back */
+	if (old > now)
+		return 0;
+	return memgit_memory_set_string(mem, "updated", b->now);
+}
+
 int mg_bi_new_path(memgit_buf *out, mg_bi *b, const char *dir, const char *slug)
 {
 	memgit_buf fold = MEMGIT_BUF_INIT;

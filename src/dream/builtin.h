@@ -62,6 +62,9 @@ size_t mg_bi_find_path(const mg_bi *b, const char *path);
 
 /* A path under `dir` for a new memory named after `slug`, free in the base
  * and among the paths this dream creates (case-insensitively), reserved. */
+/* Set `updated` to the dream's time unless the memory is newer. */
+int mg_bi_touch(memgit_memory *mem, const mg_bi *b);
+
 int mg_bi_new_path(memgit_buf *out, mg_bi *b, const char *dir, const char *slug);
 
 /* Append an edit and remember which path it writes. */

@@ -444,7 +444,7 @@ static int merged_content(memgit_buf *out, mg_bi *b, size_t target, const size_t
 			goto done;
 		changed |= best_len > 0;
 	}
-	if (changed && (rc = memgit_memory_set_string(mem, "updated", b->now)) < 0)
+	if (changed && (rc = mg_bi_touch(mem, b)) < 0)
 		goto done;
 	rc = memgit_memory_serialize(out, mem);
 done:

@@ -513,7 +513,7 @@ static int strengthen(mg_bi *b, size_t idx, const signature *s, const char *sig)
 	                0 ||
 	        (!memgit_memory_get(mem, "signature") &&
 	                (rc = memgit_memory_set_string(mem, "signature", sig)) < 0) ||
-	        (rc = memgit_memory_set_string(mem, "updated", b->now)) < 0 ||
+	        (rc = mg_bi_touch(mem, b)) < 0 ||
 	        (rc = mg_bi_set_count(&mem, b->in->memories[idx].path, "occurrences", had + more)) <
 	                0)
 		goto done;

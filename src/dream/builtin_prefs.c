@@ -467,7 +467,7 @@ static int restated(mg_bi *b, size_t idx, const statement *st, const mg_bi_strs 
 		goto done;
 	if ((rc = memgit_memory_set_list(mem, "sources", (const char *const *)src.items, src.n)) <
 	                0 ||
-	        (rc = memgit_memory_set_string(mem, "updated", b->now)) < 0)
+	        (rc = mg_bi_touch(mem, b)) < 0)
 		goto done;
 	snprintf(why, sizeof(why), "the user restated this preference in %zu more session%s", ev.n,
 	        ev.n == 1 ? "" : "s");

@@ -513,7 +513,7 @@ static int add_sources(mg_bi *b, size_t idx, const gram *g, const mg_bi_strs *al
 	had = v ? strtoul(v, NULL, 10) : 0;
 	if ((rc = memgit_memory_set_list(mem, "sources", (const char *const *)src.items, src.n)) <
 	                0 ||
-	        (rc = memgit_memory_set_string(mem, "updated", b->now)) < 0 ||
+	        (rc = mg_bi_touch(mem, b)) < 0 ||
 	        (v && (rc = mg_bi_set_count(
 	                       &mem, b->in->memories[idx].path, "occurrences", had + ev.n)) < 0))
 		goto done;

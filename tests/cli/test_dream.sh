@@ -324,6 +324,11 @@ check_builtin() {
 	jq -r .message "$T/out" | sed '/^Dream-Id:/d' >"$T/again"
 	git log -1 --format=%B "dream/$id" | sed '/^Dream-Id:/d' >"$T/first"
 	assert_same_file "$T/again" "$T/first" "the builtin dreamer is not deterministic"
+	# a merge target written after the sessions keeps its newer `updated`
+	# (the dream's time comes from its inputs; it once moved the stamp back)
+	before=$(git show "main:memories/notes/tests-before-commit.md" | sed -n 's/^updated: //p')
+	after=$(git show "dream/$id:memories/notes/tests-before-commit.md" | sed -n 's/^updated: //p')
+	assert_eq "$after" "$before" "updated of the merge target"
 	git merge -q --ff-only "dream/$id"
 	run 0 mg log -n 1
 	assert_contains "$T/out" "[dream $id] [sessions cc-4d5611e5 cc-a42b9c92 cc-c7e19f3a +1]"
