@@ -131,6 +131,23 @@ size_t mg_bi_find_path(const mg_bi *b, const char *path)
 	return MG_BI_NONE;
 }
 
+int mg_bi_uncited(mg_bi *b, memgit_memory *mem, const size_t *sessions, size_t stride, size_t n,
+	const mg_bi_strs *all, mg_bi_strs *src, mg_bi_strs *ev)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < memgit_memory_list_count(mem, "sources") && rc == 0; i++)
+		rc = mg_bi_strs_push(src, memgit_memory_list_item(mem, "sources", i));
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t session = *(const size_t *)((const char *)sessions + i * stride);
+		const char *sid = b->in->sessions[session];
+		if (!mg_bi_cites_session(mem, sid, strlen(sid)) &&
+		    (rc = mg_bi_strs_push(ev, all->items[i])) == 0)
+			rc = mg_bi_strs_push(src, all->items[i]);
+	}
+	return rc;
+}
+
 int mg_bi_touch(memgit_memory *mem, const mg_bi *b)
 {
 	const char *was = memgit_memory_get(mem, "updated");

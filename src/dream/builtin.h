@@ -150,6 +150,16 @@ typedef struct {
 	size_t n, cap;
 } mg_bi_strs;
 
+/*
+ * Collect the evidence a memory does not cite yet: `all` holds one
+ * evidence string per occurrence; occurrence i's session index is the
+ * size_t at (const char *)sessions + i * stride (occurrence structs start
+ * with it). New ones go to `ev`; `src` gets the memory's sources plus them.
+ */
+int mg_bi_uncited(mg_bi *b, memgit_memory *mem, const size_t *sessions, size_t stride, size_t n,
+	const mg_bi_strs *all, mg_bi_strs *src, mg_bi_strs *ev);
+
+
 int mg_bi_strs_push(mg_bi_strs *l, const char *s);
 int mg_bi_strs_pushf(mg_bi_strs *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Push `s` unless an equal string is there. */

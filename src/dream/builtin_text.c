@@ -610,18 +610,15 @@ int mg_bi_strs_push(mg_bi_strs *l, const char *s)
 
 int mg_bi_strs_pushf(mg_bi_strs *l, const char *fmt, ...)
 {
-	memgit_buf b = MEMGIT_BUF_INIT;
 	va_list ap;
-	int rc;
+	char *s;
 
 	va_start(ap, fmt);
-	rc = mg_buf_vprintf(&b, fmt, ap);
+	s = mg_vformat(fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
-		memgit_buf_dispose(&b);
-		return rc;
-	}
-	return strs_take(l, mg_buf_detach(&b));
+	if (!s)
+		return MEMGIT_ENOMEM;
+	return strs_take(l, s);
 }
 
 int mg_bi_strs_add_unique(mg_bi_strs *l, const char *s)

@@ -499,14 +499,8 @@ static int add_sources(mg_bi *b, size_t idx, const gram *g, const mg_bi_strs *al
 
 	if ((rc = mg_bi_update_begin(&mem, &idx, b, idx)) < 0 || idx == MG_BI_NONE)
 		goto done;
-	for (size_t i = 0; i < memgit_memory_list_count(mem, "sources") && rc == 0; i++)
-		rc = mg_bi_strs_push(&src, memgit_memory_list_item(mem, "sources", i));
-	for (size_t i = 0; i < g->nocc && rc == 0; i++) {
-		const char *sid = b->in->sessions[g->occ[i].session];
-		if (!mg_bi_cites_session(mem, sid, strlen(sid)) &&
-		        (rc = mg_bi_strs_push(&ev, all->items[i])) == 0)
-			rc = mg_bi_strs_push(&src, all->items[i]);
-	}
+	rc = mg_bi_uncited(b, mem, g->nocc ? &g->occ[0].session : NULL, sizeof(*g->occ), g->nocc, all,
+		&src, &ev);
 	if (rc < 0 || !ev.n)
 		goto done;
 	v = memgit_memory_get(mem, "occurrences");

@@ -45,19 +45,16 @@ static int refuse(mg_edit *e, const char *fmt, ...) __attribute__((format(printf
 /* Record why `e` is refused; 1 (refused) or MEMGIT_ENOMEM. */
 static int refuse(mg_edit *e, const char *fmt, ...)
 {
-	memgit_buf b = MEMGIT_BUF_INIT;
 	va_list ap;
-	int rc;
+	char *why;
 
 	va_start(ap, fmt);
-	rc = mg_buf_vprintf(&b, fmt, ap);
+	why = mg_vformat(fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
-		memgit_buf_dispose(&b);
-		return rc;
-	}
+	if (!why)
+		return MEMGIT_ENOMEM;
 	free(e->refused);
-	e->refused = mg_buf_detach(&b);
+	e->refused = why;
 	for (char *p = e->refused; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' '; /* quoted input must not reach a terminal as control codes */

@@ -49,23 +49,13 @@ int mg_edit_set_content(mg_edit *e, const char *content, size_t len)
 	return 0;
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	memgit_buf b = MEMGIT_BUF_INIT;
-	if (mg_buf_vprintf(&b, fmt, ap) < 0) {
-		memgit_buf_dispose(&b);
-		return NULL;
-	}
-	return mg_buf_detach(&b);
-}
-
 int mg_edit_set_rationale(mg_edit *e, const char *fmt, ...)
 {
 	va_list ap;
 	char *r;
 
 	va_start(ap, fmt);
-	r = vformat(fmt, ap);
+	r = mg_vformat(fmt, ap);
 	va_end(ap);
 	if (!r)
 		return MEMGIT_ENOMEM;
@@ -98,7 +88,7 @@ int mg_edit_add_evidence(mg_edit *e, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	s = vformat(fmt, ap);
+	s = mg_vformat(fmt, ap);
 	va_end(ap);
 	return push(&e->evidence, &e->nevidence, s);
 }

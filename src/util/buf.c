@@ -98,6 +98,17 @@ void mg_buf_truncate(memgit_buf *b, size_t len)
 	}
 }
 
+char *mg_vformat(const char *fmt, va_list ap)
+{
+	memgit_buf b = MEMGIT_BUF_INIT;
+
+	if (mg_buf_vprintf(&b, fmt, ap) < 0) {
+		memgit_buf_dispose(&b);
+		return NULL;
+	}
+	return mg_buf_detach(&b);
+}
+
 char *mg_buf_detach(memgit_buf *b)
 {
 	char *p = b->asize ? b->ptr : NULL;

@@ -18,6 +18,9 @@ int mg_buf_vprintf(memgit_buf *b, const char *fmt, va_list ap) __attribute__((fo
 int mg_buf_set(memgit_buf *b, const void *data, size_t len);
 void mg_buf_clear(memgit_buf *b);
 void mg_buf_truncate(memgit_buf *b, size_t len);
+/* A new malloc'd string formatted like vprintf; NULL (error set) on failure. */
+char *mg_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 /* Give the memory to the caller (free()); the buffer becomes empty. */
 char *mg_buf_detach(memgit_buf *b);
 /* ptr, or "" for a buffer never filled */
