@@ -4,7 +4,7 @@
 set -euo pipefail
 
 MEMGIT_DEBS=(build-essential cmake pkg-config git libgit2-dev libyaml-dev libcjson-dev zlib1g-dev
-	libcurl4-openssl-dev libcmocka-dev jq valgrind)
+	libcurl4-openssl-dev libcmocka-dev jq valgrind openssl)
 
 memgit_install_deps() {
 	local missing=() p
