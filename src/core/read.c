@@ -91,6 +91,34 @@ static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 	return 0;
 }
 
+/* A listing prefix is a folder or file path under memories/: the segment
+ * rules of memory paths apply (no "", ".", ".." or hidden segment, no
+ * control character or backslash), the extension rule does not. */
+static int prefix_check(const char *p, const char *given)
+{
+	memgit_buf shown = MEMGIT_BUF_INIT;
+	const char *why = NULL;
+	size_t bad;
+
+	if (!mg_utf8_valid(p, strlen(p), &bad))
+		why = "invalid UTF-8";
+	for (const char *seg = p; !why && *seg;) {
+		size_t len = strcspn(seg, "/");
+		if (len == 0 || seg[0] == '.')
+			why = len == 0 ? "empty segment" : "segment starts with '.'";
+		for (size_t i = 0; !why && i < len; i++)
+			if ((unsigned char)seg[i] < 0x20 || seg[i] == 0x7f || seg[i] == '\\')
+				why = seg[i] == '\\' ? "backslash" : "control character";
+		seg += len + (seg[len] == '/');
+	}
+	if (!why)
+		return 0;
+	mg_printable(&shown, given, strlen(given));
+	mg_error_set(MEMGIT_EPATH, "invalid prefix", mg_buf_cstr(&shown), "%s", why);
+	memgit_buf_dispose(&shown);
+	return MEMGIT_EPATH;
+}
+
 /* "a", "memories/a/", "/memories/a" -> "a"; "" for all. */
 static int normalize_prefix(memgit_buf *out, const char *prefix)
 {
@@ -108,10 +136,7 @@ static int normalize_prefix(memgit_buf *out, const char *prefix)
 		n--;
 	if (mg_buf_set(out, p, n) < 0)
 		return MEMGIT_ENOMEM;
-	for (const char *s = out->ptr; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == '\\')
-			return mg_error_set(MEMGIT_EPATH, "invalid prefix", "", "control character or backslash");
-	return 0;
+	return prefix_check(out->ptr, prefix ? prefix : "");
 }
 
 int memgit_store_foreach(memgit_store *s, const char *prefix, memgit_entry_cb cb, void *payload)

@@ -7,6 +7,7 @@
 
 #include "core/session_util.h"
 #include "memgit/errors.h"
+#include "util/array.h"
 #include "util/error.h"
 
 /* ---- strings, hashes, errors ---------------------------------------------- */
@@ -45,18 +46,7 @@ int mg_session_record_type(const mg_json *value, unsigned line, const char **typ
 
 int mg_session_grow(void **p, size_t *alloc, size_t need, size_t size)
 {
-	size_t n = *alloc ? *alloc : 16;
-	void *q;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return mg_error_oom();
-	*p = q;
-	*alloc = n;
-	return 0;
+	return mg_array_grow(p, alloc, need, size);
 }
 
 mg_json *mg_session_parse_quiet(const char *s)

@@ -157,26 +157,35 @@ static int staged_blob(memgit_store *s, const char *path, git_oid *out)
 	return found;
 }
 
+/* Is `id` a version the branch has had at `path`? The cheap answers first:
+ * the base or the new blob, then the last synced one, then recent history. */
+static int branch_version(memgit_store *s, const char *path, const git_oid *id,
+	const git_oid *base_blob, const git_oid *new_blob)
+{
+	git_oid synced;
+
+	if ((base_blob && git_oid_equal(id, base_blob)) || (new_blob && git_oid_equal(id, new_blob)))
+		return 1;
+	/* see synced_blob(): the last synced version is not a hand edit */
+	if (synced_blob(s, path, &synced) && git_oid_equal(id, &synced))
+		return 1;
+	return recent_version(s, path, id);
+}
+
 int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
 	const git_oid *new_blob)
 {
 	memgit_buf full = MEMGIT_BUF_INIT;
-	git_oid disk, synced, staged;
-	int has_synced, rc = hash_file(&disk, s, path, &full);
+	git_oid disk, staged;
+	int rc = hash_file(&disk, s, path, &full);
 
 	memgit_buf_dispose(&full);
 	if (rc < 0)
 		return rc;
-	/* see synced_blob(): the last synced version is not a hand edit */
-	has_synced = synced_blob(s, path, &synced);
-	if (rc == 1 && !(base_blob && git_oid_equal(&disk, base_blob)) &&
-	    !(new_blob && git_oid_equal(&disk, new_blob)) &&
-	    !(has_synced && git_oid_equal(&disk, &synced)) && !recent_version(s, path, &disk))
+	if (rc == 1 && !branch_version(s, path, &disk, base_blob, new_blob))
 		return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
 			"commit or discard the change first; nothing was written");
-	if (staged_blob(s, path, &staged) == 1 && !(base_blob && git_oid_equal(&staged, base_blob)) &&
-	    !(new_blob && git_oid_equal(&staged, new_blob)) &&
-	    !(has_synced && git_oid_equal(&staged, &synced)) && !recent_version(s, path, &staged))
+	if (staged_blob(s, path, &staged) == 1 && !branch_version(s, path, &staged, base_blob, new_blob))
 		return mg_error_set(MEMGIT_EDIRTY, "work tree file has a staged change", path,
 			"commit or unstage it first; nothing was written");
 	return 0;

@@ -21,6 +21,7 @@
 
 #include "memgit/memory.h"
 #include "pack.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -250,14 +251,8 @@ static int pend(mg_build *b, const char *path, int removed, const git_oid *id, c
 	if (mg_strmap_get(&b->by_path, path, &i)) {
 		free(b->pend[i].content);
 	} else {
-		if (b->npend == b->cap) {
-			size_t cap = b->cap ? b->cap * 2 : 16;
-			mg_pending *p = realloc(b->pend, cap * sizeof(*p));
-			if (!p)
-				goto oom;
-			b->pend = p;
-			b->cap = cap;
-		}
+		if (mg_array_grow((void **)&b->pend, &b->cap, b->npend + 1, sizeof(*b->pend)) < 0)
+			goto oom;
 		i = b->npend;
 		if (!(b->pend[i].path = strdup(path)) || mg_strmap_set(&b->by_path, path, i) < 0)
 			goto oom;

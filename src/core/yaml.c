@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "core/yaml.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -302,14 +303,8 @@ static int on_start(parse_ctx *c, const yaml_event_t *ev, mg_yaml_kind kind)
 	if (c->depth >= c->max_depth)
 		return fail_at(c, mark_line(c, ev->start_mark), mark_column(ev->start_mark),
 			"nesting deeper than %u levels", c->max_depth);
-	if (c->depth == c->stack_cap) {
-		size_t cap = c->stack_cap ? c->stack_cap * 2 : 16;
-		open_coll *s = realloc(c->stack, cap * sizeof(*s));
-		if (!s)
-			return mg_error_oom();
-		c->stack = s;
-		c->stack_cap = cap;
-	}
+	if (mg_array_grow((void **)&c->stack, &c->stack_cap, c->depth + 1, sizeof(*c->stack)) < 0)
+		return MEMGIT_ENOMEM;
 	if (!(n = node_new(c, kind, ev)))
 		return mg_error_oom();
 	n->flow = flow;

@@ -22,6 +22,7 @@
 
 #include "builtin.h"
 #include "memgit/memory.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -61,14 +62,8 @@ typedef struct {
 
 static int u64_push(u64vec *v, uint64_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		uint64_t *g = realloc(v->v, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		v->v = g;
-		v->cap = cap;
-	}
+	if (mg_array_grow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v)) < 0)
+		return MEMGIT_ENOMEM;
 	v->v[v->n++] = x;
 	return 0;
 }
@@ -264,14 +259,8 @@ static unsigned rows_per_band(double t)
 
 static int add_pair(dups *d, size_t a, size_t b)
 {
-	if (d->npairs == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 256;
-		dpair *g = realloc(d->pairs, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		d->pairs = g;
-		d->cap = cap;
-	}
+	if (mg_array_grow((void **)&d->pairs, &d->cap, d->npairs + 1, sizeof(*d->pairs)) < 0)
+		return MEMGIT_ENOMEM;
 	d->pairs[d->npairs++] =
 	        a < b ? (dpair){(uint32_t)a, (uint32_t)b} : (dpair){(uint32_t)b, (uint32_t)a};
 	return 0;

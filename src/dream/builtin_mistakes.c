@@ -34,6 +34,7 @@
 
 #include "builtin.h"
 #include "memgit/memory.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -183,14 +184,8 @@ static int new_signature(mg_bi_mistakes *m, size_t *idx, const mg_bi_call *call,
 	signature *s;
 	int rc;
 
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		signature *g = realloc(m->sigs, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		m->sigs = g;
-		m->cap = cap;
-	}
+	if (mg_array_grow((void **)&m->sigs, &m->cap, m->n + 1, sizeof(*m->sigs)) < 0)
+		return MEMGIT_ENOMEM;
 	s = &m->sigs[m->n];
 	memset(s, 0, sizeof(*s));
 	if ((rc = mg_bi_clip(&clip, call->text + ls, ll, 300)) < 0)
@@ -221,14 +216,8 @@ static int count_occurrence(signature *s, const mg_bi_call *call)
 		s->occ[s->nocc - 1].count++;
 		return 0;
 	}
-	if (s->nocc == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4;
-		occurrence *g = realloc(s->occ, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		s->occ = g;
-		s->cap = cap;
-	}
+	if (mg_array_grow((void **)&s->occ, &s->cap, s->nocc + 1, sizeof(*s->occ)) < 0)
+		return MEMGIT_ENOMEM;
 	s->occ[s->nocc++] = (occurrence){call->session, call->use, call->result, 1};
 	return 0;
 }

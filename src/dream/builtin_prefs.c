@@ -22,6 +22,7 @@
 
 #include "builtin.h"
 #include "memgit/memory.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -298,14 +299,8 @@ static int new_statement(mg_bi_prefs *p, size_t *idx, const char *norm, const ch
 {
 	statement *st;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 32;
-		statement *g = realloc(p->items, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		p->items = g;
-		p->cap = cap;
-	}
+	if (mg_array_grow((void **)&p->items, &p->cap, p->n + 1, sizeof(*p->items)) < 0)
+		return MEMGIT_ENOMEM;
 	st = &p->items[p->n];
 	memset(st, 0, sizeof(*st));
 	if (!(st->norm = strdup(norm)) || !(st->text = strdup(text))) {
@@ -329,14 +324,8 @@ static int on_said(const char *norm, const char *text, void *payload)
 	st = &p->items[idx];
 	if (st->nocc && st->occ[st->nocc - 1].session == c->session)
 		return 0;
-	if (st->nocc == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 4;
-		said *g = realloc(st->occ, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		st->occ = g;
-		st->cap = cap;
-	}
+	if (mg_array_grow((void **)&st->occ, &st->cap, st->nocc + 1, sizeof(*st->occ)) < 0)
+		return MEMGIT_ENOMEM;
 	st->occ[st->nocc++] = (said){c->session, c->i};
 	return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "builtin.h"
 #include "memgit/memory.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -112,14 +113,8 @@ static int intern(mg_bi_workflows *w, uint32_t *id, const char *name, int tool, 
 		*id = (uint32_t)v;
 		return 0;
 	}
-	if (w->nsteps == w->capsteps) {
-		size_t cap = w->capsteps ? w->capsteps * 2 : 64;
-		step *g = realloc(w->steps, cap * sizeof(*g));
-		if (!g)
-			return mg_error_oom();
-		w->steps = g;
-		w->capsteps = cap;
-	}
+	if (mg_array_grow((void **)&w->steps, &w->capsteps, w->nsteps + 1, sizeof(*w->steps)) < 0)
+		return MEMGIT_ENOMEM;
 	s = &w->steps[w->nsteps];
 	memset(s, 0, sizeof(*s));
 	s->tool = tool;
@@ -216,14 +211,8 @@ static int new_gram(mg_bi_workflows *w, size_t *idx, const uint32_t *ids, unsign
 {
 	gram *g;
 
-	if (w->ngrams == w->capgrams) {
-		size_t cap = w->capgrams ? w->capgrams * 2 : 256;
-		gram *n = realloc(w->grams, cap * sizeof(*n));
-		if (!n)
-			return mg_error_oom();
-		w->grams = n;
-		w->capgrams = cap;
-	}
+	if (mg_array_grow((void **)&w->grams, &w->capgrams, w->ngrams + 1, sizeof(*w->grams)) < 0)
+		return MEMGIT_ENOMEM;
 	g = &w->grams[w->ngrams];
 	memset(g, 0, sizeof(*g));
 	memcpy(g->steps, ids, len * sizeof(*ids));
@@ -249,14 +238,8 @@ static int count_gram(mg_bi_workflows *w, size_t session, size_t pos, unsigned l
 	g = &w->grams[idx];
 	if (g->last_session == session)
 		return 0;
-	if (g->nocc == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		span *n = realloc(g->occ, cap * sizeof(*n));
-		if (!n)
-			return mg_error_oom();
-		g->occ = n;
-		g->cap = cap;
-	}
+	if (mg_array_grow((void **)&g->occ, &g->cap, g->nocc + 1, sizeof(*g->occ)) < 0)
+		return MEMGIT_ENOMEM;
 	g->occ[g->nocc++] = (span){session, w->first[pos], w->last[pos + len - 1]};
 	g->last_session = session;
 	return 0;
@@ -352,14 +335,8 @@ static int overlaps(const spans *taken, const span *o)
 static int take(spans *taken, const gram *g)
 {
 	for (size_t i = 0; i < g->nocc; i++) {
-		if (taken->n == taken->cap) {
-			size_t cap = taken->cap ? taken->cap * 2 : 64;
-			span *n = realloc(taken->v, cap * sizeof(*n));
-			if (!n)
-				return mg_error_oom();
-			taken->v = n;
-			taken->cap = cap;
-		}
+		if (mg_array_grow((void **)&taken->v, &taken->cap, taken->n + 1, sizeof(*taken->v)) < 0)
+			return MEMGIT_ENOMEM;
 		taken->v[taken->n++] = g->occ[i];
 	}
 	return 0;

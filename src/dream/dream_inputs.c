@@ -13,6 +13,7 @@
 #include "dream_internal.h"
 #include "memgit/memory.h"
 #include "memgit/session.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -158,14 +159,8 @@ static int add_memory(const char *root, const git_tree_entry *e, void *payload)
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
-	if (w->in->nmems == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		mg_dream_memory *grown = realloc(w->in->mems, cap * sizeof(*grown));
-		if (!grown)
-			goto oom;
-		w->in->mems = grown;
-		w->cap = cap;
-	}
+	if (mg_array_grow((void **)&w->in->mems, &w->cap, w->in->nmems + 1, sizeof(*w->in->mems)) < 0)
+		goto oom;
 	if (mg_buf_printf(&path, "%s%s", root, git_tree_entry_name(e)) < 0)
 		goto oom;
 	m = &w->in->mems[w->in->nmems++];
@@ -265,14 +260,8 @@ static int collect_session(const memgit_session_info *info, void *payload)
 	sess_vec *sv = payload;
 	mg_dream_session *x;
 
-	if (sv->n == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 32;
-		mg_dream_session *grown = realloc(sv->v, cap * sizeof(*grown));
-		if (!grown)
-			return mg_error_oom();
-		sv->v = grown;
-		sv->cap = cap;
-	}
+	if (mg_array_grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v)) < 0)
+		return MEMGIT_ENOMEM;
 	x = &sv->v[sv->n];
 	memset(x, 0, sizeof(*x));
 	x->id = strdup(info->id);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dreamer.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -18,14 +19,8 @@ int mg_edit_list_add(mg_edit **out, mg_edit_list *list, memgit_edit_kind kind, c
 {
 	mg_edit *e;
 
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		mg_edit *items = realloc(list->items, cap * sizeof(*items));
-		if (!items)
-			return mg_error_oom();
-		list->items = items;
-		list->cap = cap;
-	}
+	if (mg_array_grow((void **)&list->items, &list->cap, list->n + 1, sizeof(*list->items)) < 0)
+		return MEMGIT_ENOMEM;
 	e = &list->items[list->n];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;

@@ -12,6 +12,7 @@
 
 #include "review_internal.h"
 #include "memgit/session.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -45,14 +46,8 @@ static int want(mg_review *r, const char *session, uint64_t i)
 	snprintf(key, sizeof(key), "%s#%llu", session, (unsigned long long)i);
 	if (mg_strmap_get(&r->wanted, key, &unused))
 		return 0;
-	if (r->nex == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		mg_excerpt *grown = realloc(r->ex, cap * sizeof(*grown));
-		if (!grown)
-			return mg_error_oom();
-		r->ex = grown;
-		r->cap = cap;
-	}
+	if (mg_array_grow((void **)&r->ex, &r->cap, r->nex + 1, sizeof(*r->ex)) < 0)
+		return MEMGIT_ENOMEM;
 	memset(&r->ex[r->nex], 0, sizeof(r->ex[r->nex]));
 	r->ex[r->nex].i = i;
 	return mg_strmap_set(&r->wanted, key, r->nex++);

@@ -331,6 +331,11 @@ refused "$B" "openai-key" mg -C "$B" put x.md -m "$OAI"
 no_trace "$B" "$OAI"
 MEMGIT_DIR=$B refused "$B" "invalid UTF-8" mg put x.md -F "$T/badutf8.md"
 
+# ---- listing prefixes follow the segment rules (`ls ../x` once listed nothing, exit 0)
+for p in ../x 'a/../b' .hidden 'a//b' 'a\\b' $'a\001b'; do
+	refused "$R" "invalid prefix" mg -C "$R" ls "$p"
+done
+
 git_reads_all "$R"
 git_reads_all "$B"
 finish
