@@ -8,6 +8,7 @@
  * left, then one pass over the sessions for recurring mistakes, workflows
  * and stated preferences.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,30 @@ int mg_bi_uncited(mg_bi *b, memgit_memory *mem, const size_t *sessions, size_t s
 		    (rc = mg_bi_strs_push(ev, all->items[i])) == 0)
 			rc = mg_bi_strs_push(src, all->items[i]);
 	}
+	return rc;
+}
+
+int mg_bi_create(mg_bi *b, const char *path, const memgit_buf *content, const mg_bi_strs *ev,
+	const char *fmt, ...)
+{
+	va_list ap;
+	mg_edit *e;
+	size_t at;
+	char *why;
+	int rc;
+
+	if ((rc = mg_bi_add_edit(&e, &at, b, MEMGIT_EDIT_CREATE, path)) < 0 ||
+	    (rc = mg_edit_set_content(e, content->ptr, content->size)) < 0)
+		return rc;
+	va_start(ap, fmt);
+	why = mg_vformat(fmt, ap);
+	va_end(ap);
+	if (!why)
+		return MEMGIT_ENOMEM;
+	rc = mg_edit_set_rationale(e, "%s", why);
+	free(why);
+	for (size_t i = 0; i < ev->n && rc == 0; i++)
+		rc = mg_edit_add_evidence(e, "%s", ev->items[i]);
 	return rc;
 }
 

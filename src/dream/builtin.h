@@ -159,6 +159,12 @@ typedef struct {
 int mg_bi_uncited(mg_bi *b, memgit_memory *mem, const size_t *sessions, size_t stride, size_t n,
 	const mg_bi_strs *all, mg_bi_strs *src, mg_bi_strs *ev);
 
+/* Propose creating `path` with `content`, citing every item of `ev`; the
+ * rationale is printf-style. */
+int mg_bi_create(mg_bi *b, const char *path, const memgit_buf *content, const mg_bi_strs *ev,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+
 
 int mg_bi_strs_push(mg_bi_strs *l, const char *s);
 int mg_bi_strs_pushf(mg_bi_strs *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -440,8 +440,6 @@ static int create_mistake(mg_bi *b, const signature *s, const char *sig, mg_bi_s
 	mg_bi_strs tags = {0};
 	char count[24];
 	const char *extra[4] = {"signature", sig, "occurrences", count};
-	mg_edit *e;
-	size_t at;
 	int rc;
 
 	snprintf(count, sizeof(count), "#%lu", s->count);
@@ -456,13 +454,9 @@ static int create_mistake(mg_bi *b, const signature *s, const char *sig, mg_bi_s
 		goto done;
 	if ((rc = mg_bi_compose(&content, path.ptr, title.ptr, "mistake", tags.items, tags.n,
 	             b->now, ev->items, ev->n, extra, 2, body.ptr, body.size)) < 0 ||
-	        (rc = mg_bi_add_edit(&e, &at, b, MEMGIT_EDIT_CREATE, path.ptr)) < 0 ||
-	        (rc = mg_edit_set_content(e, content.ptr, content.size)) < 0 ||
-	        (rc = mg_edit_set_rationale(e, "`%s` failed with the same error in %zu sessions",
-	                 subject_of(s), s->nocc)) < 0)
+	        (rc = mg_bi_create(b, path.ptr, &content, ev,
+	                 "`%s` failed with the same error in %zu sessions", subject_of(s), s->nocc)) < 0)
 		goto done;
-	for (size_t i = 0; i < ev->n && rc == 0; i++)
-		rc = mg_edit_add_evidence(e, "%s", ev->items[i]);
 done:
 	mg_bi_strs_dispose(&tags);
 	memgit_buf_dispose(&path);

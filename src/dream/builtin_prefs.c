@@ -468,8 +468,6 @@ static int create_pref(mg_bi *b, const statement *st, mg_bi_strs *ev)
 	memgit_buf path = MEMGIT_BUF_INIT, slug = MEMGIT_BUF_INIT, title = MEMGIT_BUF_INIT,
 	           content = MEMGIT_BUF_INIT, body = MEMGIT_BUF_INIT;
 	char *tags[] = {"preference"};
-	mg_edit *e;
-	size_t at;
 	int rc;
 
 	if ((rc = mg_bi_slug(&slug, st->norm, strlen(st->norm), 50)) < 0 ||
@@ -479,13 +477,10 @@ static int create_pref(mg_bi *b, const statement *st, mg_bi_strs *ev)
 		goto done;
 	if ((rc = mg_bi_compose(&content, path.ptr, title.ptr, "preference", tags, 1, b->now,
 	             ev->items, ev->n, NULL, 0, body.ptr, body.size)) < 0 ||
-	        (rc = mg_bi_add_edit(&e, &at, b, MEMGIT_EDIT_CREATE, path.ptr)) < 0 ||
-	        (rc = mg_edit_set_content(e, content.ptr, content.size)) < 0 ||
-	        (rc = mg_edit_set_rationale(e, "the user stated this preference in %zu session%s",
-	                 st->nocc, st->nocc == 1 ? "" : "s")) < 0)
+	        (rc = mg_bi_create(b, path.ptr, &content, ev,
+	                 "the user stated this preference in %zu session%s", st->nocc,
+	                 st->nocc == 1 ? "" : "s")) < 0)
 		goto done;
-	for (size_t i = 0; i < ev->n && rc == 0; i++)
-		rc = mg_edit_add_evidence(e, "%s", ev->items[i]);
 done:
 	memgit_buf_dispose(&path);
 	memgit_buf_dispose(&slug);
