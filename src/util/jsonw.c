@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "error.h"
 #include "jsonw.h"
 
 void mg_jsonw_init(mg_jsonw *w, memgit_buf *out, int pretty)
@@ -45,8 +46,13 @@ static void open_(mg_jsonw *w, const char *c)
 {
 	value_prefix(w);
 	put(w, c, 1);
-	if (w->depth < 63)
-		w->depth++;
+	if (w->depth == MG_JSONW_MAX_DEPTH) {
+		if (w->rc == 0)
+			w->rc = mg_error_set(MEMGIT_ELIMIT, "cannot write JSON", NULL,
+				"nested deeper than %d", MG_JSONW_MAX_DEPTH);
+		return;
+	}
+	w->depth++;
 	w->need_comma[w->depth] = 0;
 }
 

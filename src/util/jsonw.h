@@ -9,10 +9,14 @@
 #include <stdint.h>
 #include "memgit/buf.h"
 
+#define MG_JSONW_MAX_DEPTH 1100
+
 typedef struct {
 	memgit_buf *out;
 	int depth;
-	unsigned char need_comma[64];
+	/* memory front matter may nest up to limits.yaml_max_depth (at most
+	 * 1024) inside a few levels of wrapping */
+	unsigned char need_comma[MG_JSONW_MAX_DEPTH + 1];
 	int pretty;
 	int rc; /* first error; later calls do nothing */
 } mg_jsonw;

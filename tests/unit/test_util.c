@@ -57,6 +57,34 @@ static void test_jsonw(void **state)
 	memgit_buf_dispose(&out);
 }
 
+/* 100 levels (front matter may nest 64 inside the export's wrapping) stay
+ * valid JSON; the writer once stopped counting at 63 */
+static void test_jsonw_deep(void **state)
+{
+	memgit_buf out = MEMGIT_BUF_INIT;
+	mg_jsonw w;
+	char *check = NULL;
+	(void)state;
+
+	mg_jsonw_init(&w, &out, 0);
+	for (int i = 0; i < 100; i++) {
+		mg_jsonw_object_open(&w);
+		mg_jsonw_key(&w, "a");
+		mg_jsonw_int(&w, i);
+		mg_jsonw_key(&w, "b");
+	}
+	mg_jsonw_null(&w);
+	for (int i = 0; i < 100; i++)
+		mg_jsonw_object_close(&w);
+	assert_int_equal(mg_jsonw_finish(&w), 0);
+	t_write_file("/tmp/memgit-jsonw-deep.json", out.ptr, out.size);
+	assert_int_equal(t_sh(&check, "jq -c '[paths] | length' /tmp/memgit-jsonw-deep.json"), 0);
+	assert_string_equal(check, "200\n");
+	free(check);
+	unlink("/tmp/memgit-jsonw-deep.json");
+	memgit_buf_dispose(&out);
+}
+
 static void test_time(void **state)
 {
 	char s[21];
@@ -246,6 +274,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_jsonw_deep),
 		cmocka_unit_test(test_sha1),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_ulid),
