@@ -55,7 +55,7 @@ unset MEMGIT_DIR MEMGIT_NOW
 
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/include" -I"$root/src" "$here/dream_driver.c" "$LIB" \
-	$(pkg-config --libs libgit2 yaml-0.1 libcjson libcurl zlib) -lpthread -o "$tmp/dream_driver"
+	$(pkg-config --libs libgit2 yaml-0.1 libcjson zlib) -lpthread -ldl -o "$tmp/dream_driver"
 has_cli=0
 "$MEMGIT" dream --help >/dev/null 2>&1 && has_cli=1
 

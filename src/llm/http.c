@@ -2,8 +2,14 @@
  * http.c: one libcurl easy handle per request (see http.h). This is the
  * only file that includes <curl/curl.h>, and the one place where curl's
  * errors become memgit errors.
+ *
+ * libcurl is loaded with dlopen on the first request, not linked: linked,
+ * it and the ~23 shared libraries under it would be mapped and relocated
+ * at the start of every process (about 1 ms), request or not. The header
+ * still gives the types and constants; every call goes through mg_curl.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,12 +54,82 @@ struct xfer {
 	char host[300];      /* host[:port], for errors */
 };
 
+#define MG_LIBCURL_DEFAULT "libcurl.so.4"
+
+/* Every libcurl function this file calls. The pointer types come from the
+ * header's own declarations, so a variadic one (easy_setopt, easy_getinfo)
+ * is called as variadic, exactly as if linked. */
+#define MG_CURL_FUNCTIONS(X) \
+	X(global_init) X(easy_init) X(easy_setopt) X(easy_perform) X(easy_getinfo) \
+	X(easy_cleanup) X(easy_strerror) X(free) X(getdate) X(slist_append) \
+	X(slist_free_all) X(url) X(url_cleanup) X(url_get) X(url_set)
+#define MG_CURL_MEMBER(name) __typeof__(curl_##name) *name;
+static struct {
+	MG_CURL_FUNCTIONS(MG_CURL_MEMBER)
+} mg_curl;
+
+/* A direct call would link libcurl again, silently: make it a compile
+ * error. (The macros above were defined before, so they still work; the
+ * header's own setopt/getinfo macros go, or poisoning them would warn.) */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#pragma GCC poison curl_easy_setopt curl_easy_getinfo
+#pragma GCC poison curl_global_init curl_easy_init curl_easy_perform curl_easy_cleanup
+#pragma GCC poison curl_easy_strerror curl_free curl_getdate curl_slist_append
+#pragma GCC poison curl_slist_free_all curl_url curl_url_cleanup curl_url_get curl_url_set
+
 static pthread_once_t mg_http_once = PTHREAD_ONCE_INIT;
-static CURLcode mg_http_init_rc = CURLE_FAILED_INIT;
+/* Written once under pthread_once, read-only after: what every later
+ * caller reports when libcurl could not be loaded or initialised. */
+static int mg_http_ready;
+static const char *mg_http_what = "cannot load libcurl";
+static char mg_http_subject[256];
+static char mg_http_why[300];
+
+/* MEMGIT_LIBCURL names another file (tests point it at a missing one);
+ * secure_getenv: a set-id program must not load a library the caller
+ * chose. */
+static int load_curl(void)
+{
+	const char *lib = secure_getenv("MEMGIT_LIBCURL");
+	const char *err;
+	void *dl;
+
+	if (!lib || !*lib)
+		lib = MG_LIBCURL_DEFAULT;
+	snprintf(mg_http_subject, sizeof(mg_http_subject), "%s", lib);
+	/* RTLD_LOCAL: curl's symbols stay out of the global scope, where
+	 * they could capture an embedder's own lookups. Never dlclosed:
+	 * curl and OpenSSL keep process-wide state until exit. */
+	if (!(dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL)))
+		goto fail;
+#define MG_CURL_RESOLVE(name) \
+	if (!(mg_curl.name = (__typeof__(mg_curl.name))dlsym(dl, "curl_" #name))) \
+		goto fail;
+	MG_CURL_FUNCTIONS(MG_CURL_RESOLVE)
+#undef MG_CURL_RESOLVE
+	return 0;
+fail:
+	err = dlerror();
+	snprintf(mg_http_why, sizeof(mg_http_why), "%s", err ? err : "unknown dlopen failure");
+	memset(&mg_curl, 0, sizeof(mg_curl));
+	if (dl)
+		dlclose(dl);
+	return -1;
+}
 
 static void global_init_once(void)
 {
-	mg_http_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	CURLcode c;
+
+	if (load_curl() < 0)
+		return;
+	if ((c = mg_curl.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		mg_http_what = "cannot initialise libcurl";
+		snprintf(mg_http_why, sizeof(mg_http_why), "%s", mg_curl.easy_strerror(c));
+		return;
+	}
+	mg_http_ready = 1;
 }
 
 int mg_http_global_init(void)
@@ -61,9 +137,11 @@ int mg_http_global_init(void)
 	/* curl_global_init is not thread-safe; pthread_once makes it so for
 	 * every caller that goes through here */
 	pthread_once(&mg_http_once, global_init_once);
-	if (mg_http_init_rc != CURLE_OK)
-		return mg_error_set(MEMGIT_EREMOTE, "cannot initialise libcurl", NULL, "%s",
-			curl_easy_strerror(mg_http_init_rc));
+	/* EREMOTE, as for every other reason a request cannot be made: to
+	 * the caller the model service is out of reach; the message says why */
+	if (!mg_http_ready)
+		return mg_error_set(MEMGIT_EREMOTE, mg_http_what, mg_http_subject, "%s",
+			mg_http_why);
 	return 0;
 }
 
@@ -93,30 +171,30 @@ static void reset_headers(mg_http_response *r)
  * the path and query never leave this function. */
 static int url_origin(const char *url, char *origin, size_t ocap, char *host, size_t hcap)
 {
-	CURLU *u = curl_url();
+	CURLU *u = mg_curl.url();
 	char *scheme = NULL, *name = NULL, *port = NULL, *given = NULL;
 	int rc = -1;
 
-	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+	if (!u || mg_curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
 		goto done;
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &name, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+	if (mg_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    mg_curl.url_get(u, CURLUPART_HOST, &name, 0) != CURLUE_OK ||
+	    mg_curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
 		goto done;
 	snprintf(origin, ocap, "%s://%s:%s", scheme, name, port);
 	if (host) {
-		if (curl_url_get(u, CURLUPART_PORT, &given, 0) == CURLUE_OK)
+		if (mg_curl.url_get(u, CURLUPART_PORT, &given, 0) == CURLUE_OK)
 			snprintf(host, hcap, "%s:%s", name, given);
 		else
 			snprintf(host, hcap, "%s", name);
 	}
 	rc = 0;
 done:
-	curl_free(scheme);
-	curl_free(name);
-	curl_free(port);
-	curl_free(given);
-	curl_url_cleanup(u);
+	mg_curl.free(scheme);
+	mg_curl.free(name);
+	mg_curl.free(port);
+	mg_curl.free(given);
+	mg_curl.url_cleanup(u);
 	return rc;
 }
 
@@ -124,22 +202,22 @@ done:
  * send every custom header (x-api-key among them) to any host. */
 static int redirect_allowed(struct xfer *x, const char *location)
 {
-	CURLU *u = curl_url();
+	CURLU *u = mg_curl.url();
 	char *base = NULL, *target = NULL, origin[sizeof(x->origin)];
 	int ok = 0;
 
 	if (!u)
 		return 0;
-	if (curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &base) != CURLE_OK || !base ||
-	    curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &target, 0) != CURLUE_OK)
+	if (mg_curl.easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &base) != CURLE_OK || !base ||
+	    mg_curl.url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    mg_curl.url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
+	    mg_curl.url_get(u, CURLUPART_URL, &target, 0) != CURLUE_OK)
 		goto done;
 	ok = url_origin(target, origin, sizeof(origin), NULL, 0) == 0 &&
 	     strcmp(origin, x->origin) == 0;
 done:
-	curl_free(target);
-	curl_url_cleanup(u);
+	mg_curl.free(target);
+	mg_curl.url_cleanup(u);
 	return ok;
 }
 
@@ -154,7 +232,7 @@ static int64_t parse_retry_after(const char *v, int in_ms)
 		return (int64_t)(in_ms ? d : d * 1000.0);
 	if (in_ms)
 		return -1;
-	if ((t = curl_getdate(v, NULL)) == -1)
+	if ((t = mg_curl.getdate(v, NULL)) == -1)
 		return -1;
 	t -= time(NULL);
 	return t > 0 ? (int64_t)t * 1000 : 0;
@@ -232,8 +310,8 @@ static void decide_sse(struct xfer *x)
 	x->sse_decided = 1;
 	if (!x->req->sse)
 		return;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
+	mg_curl.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	mg_curl.easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
 	/* an error reply to a streaming request is JSON: keep it as the body */
 	x->sse_on = status >= 200 && status < 300 && ct &&
 		    strncasecmp(ct, "text/event-stream", 17) == 0;
@@ -293,14 +371,14 @@ static int set_method(CURL *h, const mg_http_request *req)
 	CURLcode c;
 
 	if (strcmp(m, "GET") == 0)
-		return curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -1;
-	if (strcmp(m, "POST") != 0 && curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m) != CURLE_OK)
+		return mg_curl.easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -1;
+	if (strcmp(m, "POST") != 0 && mg_curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, m) != CURLE_OK)
 		return -1;
 	if (!req->body && strcmp(m, "POST") != 0)
 		return 0;
-	c = curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	c = mg_curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	if (c == CURLE_OK)
-		c = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		c = mg_curl.easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
 	return c == CURLE_OK ? 0 : -1;
 }
 
@@ -311,13 +389,13 @@ static struct curl_slist *build_headers(const mg_http_request *req)
 
 	/* no "Expect: 100-continue": it costs a round trip (or a second) on
 	 * every prompt over 1 KiB, and model APIs answer at once anyway */
-	if (!(list = curl_slist_append(NULL, "Expect:")))
+	if (!(list = mg_curl.slist_append(NULL, "Expect:")))
 		return NULL;
 	for (size_t i = 0; i < req->nheaders; i++) {
 		mg_buf_clear(&line);
 		if (mg_buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) < 0 ||
-		    !(next = curl_slist_append(list, line.ptr))) {
-			curl_slist_free_all(list);
+		    !(next = mg_curl.slist_append(list, line.ptr))) {
+			mg_curl.slist_free_all(list);
 			list = NULL;
 			break;
 		}
@@ -328,7 +406,7 @@ static struct curl_slist *build_headers(const mg_http_request *req)
 }
 
 #define SETOPT(h, opt, val) \
-	if (curl_easy_setopt(h, opt, val) != CURLE_OK) \
+	if (mg_curl.easy_setopt(h, opt, val) != CURLE_OK) \
 		return -1
 
 static int set_options(struct xfer *x, struct curl_slist *hdrs, char *errbuf)
@@ -387,7 +465,7 @@ static void describe(char *out, size_t cap, CURLcode c, const struct xfer *x,
 		 c == CURLE_SSL_CERTPROBLEM)
 		snprintf(out, cap, "tls verification failed: %.160s", errbuf);
 	else if (c == CURLE_URL_MALFORMAT || c == CURLE_UNSUPPORTED_PROTOCOL)
-		snprintf(out, cap, "%s", curl_easy_strerror(c));
+		snprintf(out, cap, "%s", mg_curl.easy_strerror(c));
 	else {
 		*retry = 1;
 		if (x->stalled || (c == CURLE_OPERATION_TIMEDOUT && strstr(errbuf, "too slow")))
@@ -397,9 +475,9 @@ static void describe(char *out, size_t cap, CURLcode c, const struct xfer *x,
 		else if (c == CURLE_PARTIAL_FILE || c == CURLE_RECV_ERROR || c == CURLE_GOT_NOTHING)
 			snprintf(out, cap, "connection closed before the response was complete");
 		else if (c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST)
-			snprintf(out, cap, "cannot connect: %s", curl_easy_strerror(c));
+			snprintf(out, cap, "cannot connect: %s", mg_curl.easy_strerror(c));
 		else
-			snprintf(out, cap, "%s", curl_easy_strerror(c));
+			snprintf(out, cap, "%s", mg_curl.easy_strerror(c));
 	}
 	for (char *p = out; *p; p++) /* one line, whatever curl said */
 		if (!isprint((unsigned char)*p))
@@ -427,7 +505,7 @@ static int fail(struct xfer *x, CURLcode c, const char *errbuf)
 		return mg_error_oom();
 	describe(why, sizeof(why), c, x, errbuf, &retry);
 	if (leaks_header(x->req, why))
-		snprintf(why, sizeof(why), "%s", curl_easy_strerror(c));
+		snprintf(why, sizeof(why), "%s", mg_curl.easy_strerror(c));
 	if (x->cur_status)
 		snprintf(status, sizeof(status), " (HTTP %ld%s%s)", x->cur_status,
 			r->request_id[0] ? ", request id " : "", r->request_id);
@@ -463,36 +541,41 @@ int mg_http_perform(mg_http_response *resp, const mg_http_request *req)
 	int rc;
 
 	begin(resp, req, &x);
-	if ((rc = mg_http_global_init()) < 0)
+	if ((rc = mg_http_global_init()) < 0) {
+		/* no HTTP client in this process: trying again cannot help */
+		resp->should_retry = 0;
+		snprintf(resp->error, sizeof(resp->error), "%s", memgit_error_last()->message);
 		goto done;
+	}
 	if (!req->url || url_origin(req->url, x.origin, sizeof(x.origin), x.host, sizeof(x.host)) < 0) {
 		rc = mg_error_set(MEMGIT_EINPUT, "invalid url", NULL, "not an http(s) url");
 		goto done;
 	}
-	if (!(x.h = curl_easy_init()) || !(hdrs = build_headers(req)) ||
+	if (!(x.h = mg_curl.easy_init()) || !(hdrs = build_headers(req)) ||
 	    set_options(&x, hdrs, errbuf) < 0) {
 		rc = x.h && !hdrs ? mg_error_oom() :
 			mg_error_set(MEMGIT_EREMOTE, "http request failed", x.host, "cannot set up libcurl");
 		goto done;
 	}
-	c = curl_easy_perform(x.h);
+	c = mg_curl.easy_perform(x.h);
 	if (x.sse.cb_rc) { /* the caller stopped the stream: its code, its message */
 		rc = x.sse.cb_rc;
-		curl_easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &resp->status);
+		mg_curl.easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &resp->status);
 		goto done;
 	}
 	if (c != CURLE_OK) {
 		rc = fail(&x, c, errbuf);
 		goto done;
 	}
-	curl_easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &resp->status);
+	mg_curl.easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &resp->status);
 	/* an SSE body that ended inside an event: keep what was left over */
 	rc = x.sse_on && x.sse.line.size ? mg_buf_put(&resp->body, x.sse.line.ptr, x.sse.line.size) : 0;
 done:
 	mg_sse_dispose(&x.sse);
-	curl_slist_free_all(hdrs);
+	if (hdrs) /* and no libcurl call at all when it did not load */
+		mg_curl.slist_free_all(hdrs);
 	if (x.h)
-		curl_easy_cleanup(x.h);
+		mg_curl.easy_cleanup(x.h);
 	return rc;
 }
 

@@ -61,10 +61,14 @@ void mg_http_response_init(mg_http_response *r);
 void mg_http_response_dispose(mg_http_response *r);
 
 /*
- * Process-wide set-up (curl_global_init), once (pthread_once), so it is
- * safe from any thread. mg_http_perform calls it first; memgit_init does
- * not: curl_global_init starts OpenSSL (~2.3M instructions, more than a
- * whole `memgit ls`), which commands that make no request should not pay.
+ * Process-wide set-up, once (pthread_once), so it is safe from any thread:
+ * load libcurl (dlopen of $MEMGIT_LIBCURL, else "libcurl.so.4") and call
+ * curl_global_init. mg_http_perform calls it first; memgit_init does not:
+ * loading libcurl maps ~23 shared libraries and curl_global_init starts
+ * OpenSSL (~2.3M instructions, more than a whole `memgit ls`), which
+ * commands that make no request should not pay. MEMGIT_EREMOTE when
+ * libcurl cannot be loaded or initialised ("cannot load libcurl
+ * 'libcurl.so.4': <dlerror>"), and again on every later call.
  */
 int mg_http_global_init(void);
 
@@ -74,8 +78,10 @@ int mg_http_global_init(void);
  * refused, TLS, cut connection, too large, too many redirects) with
  * resp->error and the error message naming the host (never a header).
  * On transport failures resp->status is 0 (the message tells the status
- * when one had arrived). When req->sse stops the transfer, its non-zero
- * value is returned and resp->status is kept.
+ * when one had arrived). When libcurl cannot be loaded, MEMGIT_EREMOTE
+ * with resp->should_retry 0 (see mg_http_global_init). When req->sse
+ * stops the transfer, its non-zero value is returned and resp->status is
+ * kept.
  */
 int mg_http_perform(mg_http_response *resp, const mg_http_request *req);
 

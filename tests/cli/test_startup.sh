@@ -1,12 +1,37 @@
 #!/usr/bin/env bash
-# Start-up work memgit must not do: parse the CA bundle (libgit2 with mbedTLS
-# does it in git_libgit2_init; lazy_tls.c defers it) or open every object to
-# list names. Checked with strace; both were once most of a command's time.
+# Start-up work memgit must not do: load libcurl (~23 shared libraries; only
+# a request needs it, and src/llm/http.c loads it then), parse the CA bundle
+# (libgit2 with mbedTLS does it in git_libgit2_init; lazy_tls.c defers it) or
+# open every object to list names. Each was once a large part of a command's
+# time.
 . "$MEMGIT_TESTLIB"
 
-command -v strace >/dev/null || { echo "strace not installed: skipped"; exit 0; }
 mg init -q "$T/s"
 for i in 1 2 3; do mg -C "$T/s" -q put "n$i.md" -m "note $i"; done
+
+# libcurl: linked by neither the tool nor the library, and not loaded by a
+# command that makes no request. LD_DEBUG=files lists every object the
+# loader maps, dlopen included, whatever the build (static tool or not).
+LD_DEBUG=files "$MEMGIT" -C "$T/s" ls 2>"$T/ld" >/dev/null
+grep -q "libc\.so" "$T/ld" || { head "$T/ld"; fail "LD_DEBUG=files listed nothing"; }
+if grep libcurl "$T/ld"; then
+	fail "memgit ls loaded libcurl"
+fi
+if command -v readelf >/dev/null; then
+	for f in "$MEMGIT" "${MEMGIT_LIBSO:?run through ctest, which sets MEMGIT_LIBSO}"; do
+		readelf -d "$f" >"$T/dyn"
+		grep -q NEEDED "$T/dyn" || fail "readelf -d $f shows no NEEDED entry"
+		if grep NEEDED "$T/dyn" | grep libcurl; then
+			fail "$f links libcurl"
+		fi
+	done
+	# no curl_* call left for the loader to bind: http.c calls through dlsym
+	if readelf --dyn-syms -W "$MEMGIT_LIBSO" | awk '$7 == "UND" { print $8 }' | grep '^curl_'; then
+		fail "$MEMGIT_LIBSO needs curl symbols"
+	fi
+fi
+
+command -v strace >/dev/null || { echo "strace not installed: skipped the strace checks"; exit 0; }
 
 # LeakSanitizer cannot run under ptrace: leaks are checked by every other test
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
