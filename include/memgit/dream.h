@@ -39,19 +39,46 @@ typedef struct {
 	const char *refused;         /* NULL when applied, else why it was not */
 } memgit_edit;
 
+/** Progress of a model dream, for a display (called from worker threads,
+ * one call at a time). */
+typedef struct {
+	const char *phase;          /* "map", "reduce", "repair" */
+	unsigned chunks;            /* map requests in all */
+	unsigned done;              /* map requests finished */
+	unsigned running;           /* requests in flight */
+	uint64_t tokens_in, tokens_out; /* reported by the provider so far */
+	size_t streamed;            /* bytes of answers received so far */
+} memgit_dream_progress;
+
+typedef void (*memgit_dream_progress_cb)(const memgit_dream_progress *progress, void *payload);
+
 typedef struct {
 	unsigned int version;
-	const char *dreamer;          /* NULL: memgit.yaml dream.dreamer, else "builtin" */
+	const char *dreamer;          /* NULL: memgit.yaml dream.dreamer, else "builtin";
+	                               * "builtin", "anthropic", "openai", "replay" */
 	const char *const *sessions;  /* these sessions; NULL: those not yet consumed */
 	size_t nsessions;
 	size_t max_sessions;          /* 0: 100 (oldest first) */
-	const char *replay;           /* replay dreamer: the file of recorded edits */
+	const char *replay;           /* replay: a file of recorded edits, or a folder of
+	                               * recorded provider responses */
 	const char *instructions;     /* added to a model dreamer's prompt (<= 4096 bytes) */
 	int dry_run;                  /* compute and validate; write nothing */
+	const char *model;            /* model dreamers: the model (else MEMGIT_MODEL, memgit.yaml) */
+	unsigned jobs;                /* parallel requests; 0: memgit.yaml, else 4 */
+	uint64_t max_tokens;          /* token budget; 0: memgit.yaml, else none */
+	memgit_dream_progress_cb progress; /* may be NULL */
+	void *progress_payload;
 } memgit_dream_options;
 
 #define MEMGIT_DREAM_OPTIONS_VERSION 1
-#define MEMGIT_DREAM_OPTIONS_INIT { MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0 }
+#define MEMGIT_DREAM_OPTIONS_INIT \
+	{ MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0, 0, NULL, NULL }
+
+/** Tokens a model dream used (all zero for the builtin dreamer). */
+typedef struct {
+	uint64_t input, output, cache_read, cache_write;
+	unsigned requests;
+} memgit_dream_usage;
 
 typedef struct memgit_dream memgit_dream;
 
@@ -89,6 +116,10 @@ MEMGIT_EXTERN(const char *) memgit_dream_session(const memgit_dream *dream, size
  * the message the commit would have; "" when not known.
  */
 MEMGIT_EXTERN(const char *) memgit_dream_message(const memgit_dream *dream);
+/** Tokens used (zeros when not a model dream, or not known). */
+MEMGIT_EXTERN(void) memgit_dream_usage_of(const memgit_dream *dream, memgit_dream_usage *out);
+/** The prompt's SHA-256 (hex), "" when not a model dream. */
+MEMGIT_EXTERN(const char *) memgit_dream_prompt_sha256(const memgit_dream *dream);
 /** Every edit the dreamer proposed, applied and refused, in order. */
 MEMGIT_EXTERN(size_t) memgit_dream_edit_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const memgit_edit *) memgit_dream_edit(const memgit_dream *dream, size_t i);

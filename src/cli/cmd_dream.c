@@ -1,8 +1,10 @@
 /*
  * cmd_dream.c: memgit dream - propose a consolidated memory on dream/<id>.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -11,17 +13,69 @@ typedef struct {
 	char **sessions;
 	size_t nsessions;
 	int max_given;
+	int tty;          /* progress on stderr */
+	int progress_on;  /* a progress line is showing */
 } dream_ctx;
+
+/* A whole number in [lo, hi] for option `name`. */
+static int whole_arg(unsigned long long *out, const char *arg, unsigned long long lo,
+	unsigned long long hi, const char *name)
+{
+	char *end;
+	unsigned long long v;
+
+	if (arg[0] < '0' || arg[0] > '9' || (v = strtoull(arg, &end, 10), *end) || v < lo || v > hi)
+		return cli_usage_error(cli_find_command("dream"),
+			"%s takes a whole number from %llu to %llu", name, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* One status line on a terminal: "dream: map 12/32 done, 8 running, 41k tokens in". */
+static void on_progress(const memgit_dream_progress *p, void *payload)
+{
+	dream_ctx *c = payload;
+
+	if (!c->tty)
+		return;
+	fprintf(stderr, "\r\033[Kdream: %s %u/%u done, %u running, %lluk tokens in, %lluk out, "
+		"%zu KiB received", p->phase, p->done, p->chunks, p->running,
+		(unsigned long long)(p->tokens_in / 1000), (unsigned long long)(p->tokens_out / 1000),
+		p->streamed / 1024);
+	c->progress_on = 1;
+}
+
+static void clear_progress(dream_ctx *c)
+{
+	if (c->progress_on)
+		fputs("\r\033[K", stderr);
+	c->progress_on = 0;
+}
 
 static int dream_opt(int opt, const char *arg, void *p)
 {
 	dream_ctx *c = p;
 	const mg_command *cmd = cli_find_command("dream");
+	unsigned long long n;
 	char **grown;
 	char *end;
 	long v;
+	int rc;
 
 	switch (opt) {
+	case 'M':
+		c->opts.model = arg;
+		return 0;
+	case 'j':
+		if ((rc = whole_arg(&n, arg, 1, 64, "--jobs")) != 0)
+			return rc;
+		c->opts.jobs = (unsigned)n;
+		return 0;
+	case 'T':
+		if ((rc = whole_arg(&n, arg, 1, 1000000000000ull, "--max-tokens")) != 0)
+			return rc;
+		c->opts.max_tokens = n;
+		return 0;
 	case 'D':
 		c->opts.dreamer = arg;
 		return 0;
@@ -189,7 +243,11 @@ static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
 
 	c->opts.sessions = (const char *const *)c->sessions;
 	c->opts.nsessions = c->nsessions;
+	c->tty = !cli->quiet && !cli->json && isatty(STDERR_FILENO);
+	c->opts.progress = on_progress;
+	c->opts.progress_payload = c;
 	rc = memgit_dream_run(&d, store, &c->opts);
+	clear_progress(c);
 	if (rc < 0 && rc != MEMGIT_ENOTHING)
 		return cli_fail();
 	code = cli->json ? print_json(d) : print_text(d, c->opts.dry_run);
@@ -210,13 +268,16 @@ int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		{ "session", required_argument, NULL, 'S' },
 		{ "instructions", required_argument, NULL, 'I' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-tokens", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const mg_command *cmd = cli_find_command("dream");
-	dream_ctx c = { MEMGIT_DREAM_OPTIONS_INIT, NULL, 0, 0 };
+	dream_ctx c = { MEMGIT_DREAM_OPTIONS_INIT, NULL, 0, 0, 0, 0 };
 	int code, at;
 
-	if ((at = cli_parse(cli, cmd, argc, argv, "n", longopts, dream_opt, &c, &code)) < 0)
+	if ((at = cli_parse(cli, cmd, argc, argv, "nj:", longopts, dream_opt, &c, &code)) < 0)
 		goto done;
 	if (at < argc)
 		code = cli_usage_error(cmd, "unexpected argument '%s'", argv[at]);

@@ -86,7 +86,8 @@ const mg_command mg_commands[] = {
 	  "      full; --json: the canonical JSONL as stored)\n"
 	  "rm    remove sessions in one commit (history keeps them)\n" },
 	{ "dream", cmd_dream, MG_CMD_NEEDS_STORE, "propose a consolidated memory on a dream branch",
-	  "usage: memgit dream [--dreamer builtin|replay] [--replay FILE]\n"
+	  "usage: memgit dream [--dreamer builtin|anthropic|openai|replay] [--model M]\n"
+	  "                    [--replay PATH] [--jobs N] [--max-tokens N]\n"
 	  "                    [--sessions N | --session ID...] [--instructions TEXT]\n"
 	  "                    [--dry-run] [--json]\n\n"
 	  "Read the memory branch and the sessions no merged dream has consumed yet\n"
@@ -94,13 +95,21 @@ const mg_command mg_commands[] = {
 	  "(create, update, delete, merge, move), validate each one and commit the\n"
 	  "valid ones on the branch dream/<id>, with the full edit list as a note in\n"
 	  "refs/notes/memgit. The memory branch and the work tree are not touched.\n"
-	  "Exit 1 when no edit is valid (no branch is made). docs/dreams.md.\n\n"
-	  "  --dreamer NAME      builtin (default, or memgit.yaml dream.dreamer) or replay\n"
-	  "  --replay FILE       the replay dreamer's file of recorded edits\n"
+	  "Exit 1 when no edit is valid (no branch is made), 5 when a model request\n"
+	  "failed (no branch is made). docs/dreams.md, docs/providers.md.\n\n"
+	  "  --dreamer NAME      builtin (default, or memgit.yaml dream.dreamer),\n"
+	  "                      anthropic, openai, or replay\n"
+	  "  --model M           the model (else MEMGIT_MODEL, memgit.yaml model.name)\n"
+	  "  --replay PATH       replay: a file of recorded edits, or a folder of recorded\n"
+	  "                      provider responses (map-1.json, ..., reduce.json)\n"
+	  "  -j, --jobs N        model requests in parallel (default 4)\n"
+	  "  --max-tokens N      token budget: no request starts that could pass it\n"
 	  "  --sessions N        at most N sessions, oldest first\n"
 	  "  --session ID        exactly these sessions (repeatable)\n"
 	  "  --instructions TEXT extra instructions for a model dreamer (4096 bytes)\n"
-	  "  -n, --dry-run       validate and print the commit message; write nothing\n" },
+	  "  -n, --dry-run       validate and print the commit message; write nothing\n"
+	  "Keys: ANTHROPIC_API_KEY / OPENAI_API_KEY, or model.key_file (mode 600).\n"
+	  "Servers: ANTHROPIC_BASE_URL / OPENAI_BASE_URL, or model.base_url.\n" },
 	{ "dreams", cmd_dreams, MG_CMD_NEEDS_STORE, "list dreams",
 	  "usage: memgit dreams [--json]\n\n"
 	  "List every dream (branch dream/<id>), oldest first: id, time, base,\n"

@@ -72,4 +72,31 @@ size_t mg_yaml_text_check(const char *text, size_t len, const char **reason);
 void mg_yaml_position(const char *text, size_t len, size_t off, unsigned *line,
 	unsigned *column);
 
+/* ---- typed getters for configuration files (yaml_get.c) ------------------ */
+
+/* Where a getter's errors point: "<what> '<file>': line L, column C:
+ * <section>.<key>: <why>", e.g. "invalid configuration 'memgit.yaml':
+ * line 4, column 9: model.jobs: expected a whole number from 1 to 64". */
+typedef struct {
+	const char *what;    /* "invalid configuration", "invalid rubric" */
+	const char *file;
+	const char *section; /* "model", "criteria[2]"; NULL for top-level keys */
+} mg_yaml_where;
+
+/* The error for `node` (the key's value), as above; returns MEMGIT_EYAML. */
+int mg_yaml_bad(const mg_yaml_where *w, const mg_yaml_node *node, const char *key,
+	const char *why_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Each getter leaves *out untouched when `key` is absent from `map`. */
+int mg_yaml_get_number(double *out, const mg_yaml_node *map, const char *key, double lo,
+	double hi, const mg_yaml_where *w);
+int mg_yaml_get_whole(unsigned long long *out, const mg_yaml_node *map, const char *key,
+	unsigned long long lo, unsigned long long hi, const mg_yaml_where *w);
+int mg_yaml_get_unsigned(unsigned *out, const mg_yaml_node *map, const char *key, unsigned lo,
+	unsigned hi, const mg_yaml_where *w);
+int mg_yaml_get_bool(int *out, const mg_yaml_node *map, const char *key, const mg_yaml_where *w);
+/* A non-empty scalar, copied (the old *out is freed). */
+int mg_yaml_get_string(char **out, const mg_yaml_node *map, const char *key,
+	const mg_yaml_where *w);
+
 #endif

@@ -99,8 +99,15 @@ int mg_dream_message(memgit_buf *out, const memgit_dream *d)
 		"Dream-Sessions:", d->id, d->base, d->dreamer);
 	for (size_t i = 0; i < d->nsessions && rc == 0; i++)
 		rc = mg_buf_printf(out, " %s", d->sessions[i]);
-	return rc ? rc : mg_buf_printf(out, "\nDream-Sessions-Commit:%s%s\n",
+	rc = rc ? rc : mg_buf_printf(out, "\nDream-Sessions-Commit:%s%s\n",
 		d->sessions_commit[0] ? " " : "", d->sessions_commit);
+	if (rc == 0 && d->prompt_sha256[0])
+		rc = mg_buf_printf(out, "Dream-Prompt-Sha256: %s\nDream-Usage: input=%llu output=%llu "
+			"cache_read=%llu cache_write=%llu requests=%u\n", d->prompt_sha256,
+			(unsigned long long)d->usage.input, (unsigned long long)d->usage.output,
+			(unsigned long long)d->usage.cache_read, (unsigned long long)d->usage.cache_write,
+			d->usage.requests);
+	return rc;
 }
 
 /* ---- the commit ----------------------------------------------------------------- */

@@ -20,85 +20,29 @@
 
 /* ---- memgit.yaml `dream:` ------------------------------------------------- */
 
-static int bad_key(const mg_yaml_node *n, const char *key, const char *why)
-{
-	return mg_error_set(MEMGIT_EYAML, "invalid configuration", MG_CONFIG_FILE,
-		"line %u, column %u: dream.%s: %s", n->line, n->column, key, why);
-}
-
-/* A plain number in [lo, hi]; absent keys keep *out. */
-static int get_real(const mg_yaml_node *map, const char *key, double lo, double hi, double *out)
-{
-	const mg_yaml_node *n = mg_yaml_get(map, key);
-	char *end;
-	double v;
-
-	if (!n)
-		return 0;
-	errno = 0;
-	if (n->kind != MG_YAML_SCALAR || !n->plain || !n->value[0])
-		return bad_key(n, key, "expected a number");
-	v = strtod(n->value, &end);
-	if (errno || *end || v < lo || v > hi)
-		return mg_error_set(MEMGIT_EYAML, "invalid configuration", MG_CONFIG_FILE,
-			"line %u, column %u: dream.%s: expected a number from %g to %g", n->line,
-			n->column, key, lo, hi);
-	*out = v;
-	return 0;
-}
-
-/* A plain whole number in [1, hi]; absent keys keep *out. */
-static int get_whole(const mg_yaml_node *map, const char *key, unsigned long hi, size_t *out)
-{
-	const mg_yaml_node *n = mg_yaml_get(map, key);
-	unsigned long v;
-	char *end;
-
-	if (!n)
-		return 0;
-	errno = 0;
-	if (n->kind != MG_YAML_SCALAR || !n->plain || n->value[0] < '0' || n->value[0] > '9')
-		return bad_key(n, key, "expected a whole number");
-	v = strtoul(n->value, &end, 10);
-	if (errno || *end || v < 1 || v > hi)
-		return mg_error_set(MEMGIT_EYAML, "invalid configuration", MG_CONFIG_FILE,
-			"line %u, column %u: dream.%s: expected a whole number from 1 to %lu", n->line,
-			n->column, key, hi);
-	*out = (size_t)v;
-	return 0;
-}
-
-static int get_unsigned(const mg_yaml_node *map, const char *key, unsigned long hi, unsigned *out)
-{
-	size_t v = *out;
-	int rc = get_whole(map, key, hi, &v);
-	*out = (unsigned)v;
-	return rc;
-}
-
 static int settings_from(mg_dream_settings *st, const mg_yaml_node *d)
 {
+	const mg_yaml_where w = { "invalid configuration", MG_CONFIG_FILE, "dream" };
 	mg_dream_config *c = &st->tun;
-	const mg_yaml_node *n;
+	unsigned long long max_edits = c->max_edits, max_sessions = st->max_sessions;
 	int rc;
 
 	if (d->kind != MG_YAML_MAPPING)
 		return mg_error_set(MEMGIT_EYAML, "invalid configuration", MG_CONFIG_FILE,
 			"line %u, column %u: dream: expected a mapping", d->line, d->column);
-	if ((n = mg_yaml_get(d, "dreamer")) != NULL) {
-		if (n->kind != MG_YAML_SCALAR || !n->value[0])
-			return bad_key(n, "dreamer", "expected a dreamer name");
-		if (!(st->dreamer = strdup(n->value)))
-			return mg_error_oom();
-	}
-	if ((rc = get_real(d, "duplicate_threshold", 0.0, 1.0, &c->duplicate_threshold)) < 0 ||
-	    (rc = get_unsigned(d, "min_sessions", 1000, &c->min_sessions)) < 0 ||
-	    (rc = get_unsigned(d, "workflow_min_steps", 100, &c->workflow_min_steps)) < 0 ||
-	    (rc = get_unsigned(d, "workflow_max_steps", 100, &c->workflow_max_steps)) < 0 ||
-	    (rc = get_real(d, "max_deleted_fraction", 0.0, 1.0, &c->max_deleted_fraction)) < 0 ||
-	    (rc = get_whole(d, "max_edits", 1000000, &c->max_edits)) < 0 ||
-	    (rc = get_whole(d, "max_sessions", 100000, &st->max_sessions)) < 0)
+	if ((rc = mg_yaml_get_string(&st->dreamer, d, "dreamer", &w)) < 0 ||
+	    (rc = mg_yaml_get_number(&c->duplicate_threshold, d, "duplicate_threshold", 0, 1, &w)) < 0 ||
+	    (rc = mg_yaml_get_unsigned(&c->min_sessions, d, "min_sessions", 1, 1000, &w)) < 0 ||
+	    (rc = mg_yaml_get_unsigned(&c->workflow_min_steps, d, "workflow_min_steps", 1, 100, &w)) < 0 ||
+	    (rc = mg_yaml_get_unsigned(&c->workflow_max_steps, d, "workflow_max_steps", 1, 100, &w)) < 0 ||
+	    (rc = mg_yaml_get_number(&c->max_deleted_fraction, d, "max_deleted_fraction", 0, 1, &w)) < 0 ||
+	    (rc = mg_yaml_get_whole(&max_edits, d, "max_edits", 1, 1000000, &w)) < 0 ||
+	    (rc = mg_yaml_get_whole(&max_sessions, d, "max_sessions", 1, 100000, &w)) < 0 ||
+	    (rc = mg_yaml_get_bool(&st->auto_merge, d, "auto_merge", &w)) < 0 ||
+	    (rc = mg_yaml_get_string(&st->rubric, d, "rubric", &w)) < 0)
 		return rc;
+	c->max_edits = (size_t)max_edits;
+	st->max_sessions = (size_t)max_sessions;
 	if (c->workflow_min_steps > c->workflow_max_steps)
 		return mg_error_set(MEMGIT_EYAML, "invalid configuration", MG_CONFIG_FILE,
 			"dream.workflow_min_steps (%u) is above dream.workflow_max_steps (%u)",
@@ -109,7 +53,9 @@ static int settings_from(mg_dream_settings *st, const mg_yaml_node *d)
 void mg_dream_settings_dispose(mg_dream_settings *st)
 {
 	free(st->dreamer);
-	st->dreamer = NULL;
+	free(st->rubric);
+	mg_model_settings_dispose(&st->model);
+	memset(st, 0, sizeof(*st));
 }
 
 int mg_dream_settings_load(mg_dream_settings *st, memgit_store *s, git_tree *tree)
@@ -125,6 +71,7 @@ int mg_dream_settings_load(mg_dream_settings *st, memgit_store *s, git_tree *tre
 	memset(st, 0, sizeof(*st));
 	st->tun = defaults;
 	st->max_sessions = MG_DREAM_MAX_SESSIONS_DEFAULT;
+	st->model.stream = -1;
 	if (!tree || git_tree_entry_bypath(&e, tree, MG_CONFIG_FILE) < 0)
 		goto done;
 	if ((rc = git_blob_lookup(&blob, s->repo, git_tree_entry_id(e))) < 0) {
@@ -136,6 +83,9 @@ int mg_dream_settings_load(mg_dream_settings *st, memgit_store *s, git_tree *tre
 		goto done;
 	if (root && root->kind == MG_YAML_MAPPING && (d = mg_yaml_get(root, "dream")) != NULL)
 		rc = settings_from(st, d);
+	if (rc == 0 && root && root->kind == MG_YAML_MAPPING &&
+	    (d = mg_yaml_get(root, "model")) != NULL)
+		rc = mg_model_settings_from(&st->model, d, MG_CONFIG_FILE);
 done:
 	mg_yaml_free(root);
 	git_blob_free(blob);
@@ -507,7 +457,7 @@ void mg_dream_inputs_dispose(mg_dream_inputs *in)
 		memgit_memory_free(in->mems[i].mem);
 	}
 	free(in->mems);
-	for (size_t i = 0; i < in->nsessions; i++)
+	for (size_t i = 0; i < in->nsessions || i < in->nsessions_owned; i++)
 		session_dispose(&in->sessions[i]);
 	free(in->sessions);
 	free(in->session_ids);

@@ -11,6 +11,7 @@
 
 #include "core/store_internal.h"
 #include "dreamer.h"
+#include "model.h"
 #include "memgit/dream.h"
 #include "util/strmap.h"
 
@@ -26,6 +27,9 @@ typedef struct {
 	mg_dream_config tun;   /* handed to the dreamer */
 	char *dreamer;         /* dream.dreamer, or NULL */
 	size_t max_sessions;   /* dream.max_sessions; default 100 */
+	int auto_merge;        /* dream.auto_merge */
+	char *rubric;          /* dream.rubric, or NULL */
+	mg_model_settings model; /* memgit.yaml `model:` */
 } mg_dream_settings;
 
 /* One input session: what validation and the note need of it. */
@@ -48,6 +52,7 @@ typedef struct {
 	mg_strmap mem_index;         /* path -> index into mems */
 	mg_dream_session *sessions;  /* oldest first */
 	size_t nsessions;
+	size_t nsessions_owned;      /* when a dream keeps fewer: all still to free */
 	const char **session_ids;    /* views of sessions[i].id for mg_dream_input */
 	int64_t now;
 } mg_dream_inputs;
@@ -70,6 +75,12 @@ struct memgit_dream {
 	char (*expect)[41];        /* per edit: the blob it expects ("" create) */
 	memgit_edit *views;        /* the public form of `edits` */
 	size_t applied, refused;
+	/* model dreams (zeros otherwise) */
+	char prompt_sha256[65];
+	memgit_dream_usage usage;
+	unsigned chunks, chunks_done;
+	int reduced, repaired, budget_stopped;
+	char *dropped;             /* edits dropped for their schema, one per line, or NULL */
 };
 
 /* ---- dream_inputs.c ------------------------------------------------------ */

@@ -109,6 +109,50 @@ static void write_edit(mg_jsonw *w, const mg_edit *e, const char *expect)
 	mg_jsonw_object_close(w);
 }
 
+static void key_int(mg_jsonw *w, const char *key, int64_t v)
+{
+	mg_jsonw_key(w, key);
+	mg_jsonw_int(w, v);
+}
+
+/* A model dream's run: usage, prompt, chunks, and the edits its schema
+ * check dropped (their problems, never their content). */
+static void write_model(mg_jsonw *w, const memgit_dream *d)
+{
+	mg_jsonw_key(w, "model");
+	if (!d->prompt_sha256[0]) {
+		mg_jsonw_null(w);
+		return;
+	}
+	mg_jsonw_object_open(w);
+	key_string(w, "prompt_sha256", d->prompt_sha256);
+	mg_jsonw_key(w, "usage");
+	mg_jsonw_object_open(w);
+	key_int(w, "input", (int64_t)d->usage.input);
+	key_int(w, "output", (int64_t)d->usage.output);
+	key_int(w, "cache_read", (int64_t)d->usage.cache_read);
+	key_int(w, "cache_write", (int64_t)d->usage.cache_write);
+	key_int(w, "requests", d->usage.requests);
+	mg_jsonw_object_close(w);
+	key_int(w, "chunks", d->chunks);
+	key_int(w, "chunks_done", d->chunks_done);
+	mg_jsonw_key(w, "reduced");
+	mg_jsonw_bool(w, d->reduced);
+	mg_jsonw_key(w, "repaired");
+	mg_jsonw_bool(w, d->repaired);
+	mg_jsonw_key(w, "budget_stopped");
+	mg_jsonw_bool(w, d->budget_stopped);
+	mg_jsonw_key(w, "dropped");
+	mg_jsonw_array_open(w);
+	for (const char *p = d->dropped; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		mg_jsonw_string_len(w, p, n);
+		p += n + (p[n] == '\n');
+	}
+	mg_jsonw_array_close(w);
+	mg_jsonw_object_close(w);
+}
+
 int mg_dream_note_write(memgit_buf *out, const memgit_dream *d, const mg_dream_inputs *in)
 {
 	mg_jsonw w;
@@ -129,6 +173,7 @@ int mg_dream_note_write(memgit_buf *out, const memgit_dream *d, const mg_dream_i
 	mg_jsonw_key(&w, "memories");
 	mg_jsonw_int(&w, (int64_t)in->nmems);
 	write_config(&w, &in->settings);
+	write_model(&w, d);
 	mg_jsonw_key(&w, "applied");
 	mg_jsonw_int(&w, (int64_t)d->applied);
 	mg_jsonw_key(&w, "refused");
@@ -220,6 +265,23 @@ static int read_sessions(memgit_dream *d, const mg_json *list)
 	return failed ? mg_error_oom() : 0;
 }
 
+static void read_model(memgit_dream *d, const mg_json *m)
+{
+	const mg_json *u = mg_json_get(m, "usage");
+	const char *sha = mg_json_get_string(m, "prompt_sha256");
+
+	if (!sha)
+		return;
+	snprintf(d->prompt_sha256, sizeof(d->prompt_sha256), "%.64s", sha);
+	d->usage.input = (uint64_t)mg_json_number(mg_json_get(u, "input"), 0);
+	d->usage.output = (uint64_t)mg_json_number(mg_json_get(u, "output"), 0);
+	d->usage.cache_read = (uint64_t)mg_json_number(mg_json_get(u, "cache_read"), 0);
+	d->usage.cache_write = (uint64_t)mg_json_number(mg_json_get(u, "cache_write"), 0);
+	d->usage.requests = (unsigned)mg_json_number(mg_json_get(u, "requests"), 0);
+	d->chunks = (unsigned)mg_json_number(mg_json_get(m, "chunks"), 0);
+	d->chunks_done = (unsigned)mg_json_number(mg_json_get(m, "chunks_done"), 0);
+}
+
 static int read_header(memgit_dream *d, const mg_json *root)
 {
 	const char *dreamer = mg_json_get_string(root, "dreamer"), *now = mg_json_get_string(root, "now");
@@ -232,6 +294,7 @@ static int read_header(memgit_dream *d, const mg_json *root)
 		d->instructions = dup_opt(instructions, &failed);
 	if (now)
 		d->now = mg_time_parse(now);
+	read_model(d, mg_json_get(root, "model"));
 	return failed ? mg_error_oom() : read_sessions(d, mg_json_get(root, "sessions"));
 }
 

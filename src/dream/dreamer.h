@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memgit/buf.h"
 #include "memgit/dream.h"
 #include "memgit/memory.h"
 #include "memgit/session.h"
@@ -44,18 +45,6 @@ typedef struct {
 
 #define MG_DREAM_CONFIG_INIT { 0.8, 3, 3, 6, 0.25, 200 }
 
-typedef struct {
-	memgit_store *store;
-	/* "now" for the dream: the latest event time of the input sessions, else
-	 * the base commit's time; never the wall clock (determinism) */
-	int64_t now;
-	const mg_dream_memory *memories; /* sorted by path */
-	size_t nmemories;
-	const char *const *sessions;     /* input session ids, oldest first */
-	size_t nsessions;
-	const mg_dream_config *config;
-	const char *instructions;        /* extra instructions (model dreamers), or NULL */
-} mg_dream_input;
 
 /* An edit as a dreamer builds it: every string owned by the edit. */
 typedef struct {
@@ -85,6 +74,26 @@ int mg_edit_set_rationale(mg_edit *e, const char *fmt, ...) __attribute__((forma
 int mg_edit_add_evidence(mg_edit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mg_edit_add_merged(mg_edit *e, const char *path);
 void mg_edit_list_dispose(mg_edit_list *list);
+/* A deep copy (without `refused`); `dst` is overwritten. */
+int mg_edit_list_copy(mg_edit_list *dst, const mg_edit_list *src);
+
+typedef struct {
+	memgit_store *store;
+	/* "now" for the dream: the latest event time of the input sessions, else
+	 * the base commit's time; never the wall clock (determinism) */
+	int64_t now;
+	const mg_dream_memory *memories; /* sorted by path */
+	size_t nmemories;
+	const char *const *sessions;     /* input session ids, oldest first */
+	size_t nsessions;
+	const mg_dream_config *config;
+	const char *instructions;        /* extra instructions (model dreamers), or NULL */
+	/* The engine's validation of proposed edits, without recording
+	 * anything: one line per refused edit appended to `problems`
+	 * ("edits[2] (update a.md): <why>"); for a repair request. May be NULL. */
+	int (*check)(const mg_edit_list *edits, memgit_buf *problems, void *check_ctx);
+	void *check_ctx;
+} mg_dream_input;
 
 typedef struct {
 	const char *name; /* "builtin", "replay", later "anthropic", "openai" */
@@ -93,6 +102,6 @@ typedef struct {
 } mg_dreamer;
 
 extern const mg_dreamer mg_dreamer_builtin;
-extern const mg_dreamer mg_dreamer_replay;
+extern const mg_dreamer mg_dreamer_replay;  /* a file of recorded edits */
 
 #endif

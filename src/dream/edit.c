@@ -118,3 +118,29 @@ void mg_edit_list_dispose(mg_edit_list *list)
 	free(list->items);
 	memset(list, 0, sizeof(*list));
 }
+
+int mg_edit_list_copy(mg_edit_list *dst, const mg_edit_list *src)
+{
+	int rc = 0;
+
+	memset(dst, 0, sizeof(*dst));
+	for (size_t i = 0; i < src->n && rc == 0; i++) {
+		const mg_edit *s = &src->items[i];
+		mg_edit *e;
+		if ((rc = mg_edit_list_add(&e, dst, s->kind, s->path)) < 0)
+			break;
+		if (s->to && !(e->to = strdup(s->to)))
+			rc = mg_error_oom();
+		if (rc == 0 && s->content)
+			rc = mg_edit_set_content(e, s->content, s->content_len);
+		if (rc == 0 && s->rationale && !(e->rationale = strdup(s->rationale)))
+			rc = mg_error_oom();
+		for (size_t j = 0; j < s->nmerged && rc == 0; j++)
+			rc = mg_edit_add_merged(e, s->merged[j]);
+		for (size_t j = 0; j < s->nevidence && rc == 0; j++)
+			rc = mg_edit_add_evidence(e, "%s", s->evidence[j]);
+	}
+	if (rc < 0)
+		mg_edit_list_dispose(dst);
+	return rc;
+}

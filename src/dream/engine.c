@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 /* ---- the dream object ---------------------------------------------------------- */
 
@@ -44,6 +45,7 @@ void memgit_dream_free(memgit_dream *d)
 	free(d->dreamer);
 	free(d->message);
 	free(d->instructions);
+	free(d->dropped);
 	mg_dream_strv_free(d->sessions, d->nsessions);
 	mg_dream_strv_free(d->agents, d->nsessions);
 	mg_edit_list_dispose(&d->edits);
@@ -85,6 +87,12 @@ const char *memgit_dream_status(const memgit_dream *d) { return d->status; }
 size_t memgit_dream_session_count(const memgit_dream *d) { return d->nsessions; }
 size_t memgit_dream_edit_count(const memgit_dream *d) { return d->edits.n; }
 const char *memgit_dream_message(const memgit_dream *d) { return d->message ? d->message : ""; }
+const char *memgit_dream_prompt_sha256(const memgit_dream *d) { return d->prompt_sha256; }
+
+void memgit_dream_usage_of(const memgit_dream *d, memgit_dream_usage *out)
+{
+	*out = d->usage;
+}
 
 const char *memgit_dream_session(const memgit_dream *d, size_t i)
 {
@@ -190,25 +198,32 @@ done:
 
 /* ---- running a dream ---------------------------------------------------------------- */
 
-static int pick_dreamer(const mg_dreamer **out, void **ctx, const memgit_dream_options *opts,
-	const mg_dream_inputs *in)
+/* Which dreamer, and its context (a model dreamer's is `model`). */
+static int pick_dreamer(const mg_dreamer **out, void **ctx, mg_model_ctx *model,
+	const memgit_dream_options *opts, const mg_dream_inputs *in)
 {
 	const char *name = opts->dreamer ? opts->dreamer : in->settings.dreamer;
+	int rc;
 
 	*ctx = NULL;
 	if (!name || strcmp(name, "builtin") == 0) {
 		*out = &mg_dreamer_builtin;
 		return 0;
 	}
-	if (strcmp(name, "replay") == 0) {
-		if (!opts->replay)
-			return mg_error_set(MEMGIT_EINPUT, "cannot dream", "replay",
-				"the replay dreamer needs a file of recorded edits (--replay FILE)");
+	if (strcmp(name, "replay") == 0 && !opts->replay)
+		return mg_error_set(MEMGIT_EINPUT, "cannot dream", "replay",
+			"the replay dreamer needs a file of recorded edits or a folder of recorded "
+			"responses (--replay PATH)");
+	if (strcmp(name, "replay") == 0 && mg_fs_kind(opts->replay) != 1) {
 		*out = &mg_dreamer_replay;
 		*ctx = (void *)opts->replay;
 		return 0;
 	}
-	return mg_error_set(MEMGIT_EINPUT, "unknown dreamer", name, "expected builtin or replay");
+	if ((rc = mg_model_ctx_init(model, name, opts, &in->settings.model)) < 0)
+		return rc;
+	*out = &mg_dreamer_model;
+	*ctx = model;
+	return 0;
 }
 
 /* YYYYMMDDTHHMMSSZ-xxxxxx: UTC time (MEMGIT_NOW honoured) and 24 random bits. */
@@ -264,17 +279,105 @@ static int adopt_inputs(memgit_dream *d, const mg_dream_inputs *in, const char *
 	return failed ? mg_error_oom() : 0;
 }
 
-static int propose(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
+typedef struct {
+	memgit_store *store;
+	const mg_dream_inputs *in;
+} check_ctx;
+
+/* Keep only the sessions a budget-stopped dream reviewed whole, in the
+ * dream and in its inputs (validation then refuses evidence from the
+ * others); the rest stay for the next dream. */
+static int keep_sessions(memgit_dream *d, mg_dream_inputs *in, char *const *keep, size_t nkeep)
+{
+	size_t w = 0;
+
+	if (in->nsessions > in->nsessions_owned)
+		in->nsessions_owned = in->nsessions;
+	for (size_t i = 0; i < in->nsessions; i++) {
+		int kept = 0;
+		for (size_t j = 0; j < nkeep && !kept; j++)
+			kept = strcmp(in->sessions[i].id, keep[j]) == 0;
+		if (!kept) {
+			free(d->sessions[i]);
+			free(d->agents[i]);
+			continue;
+		}
+		d->sessions[w] = d->sessions[i];
+		d->agents[w] = d->agents[i];
+		in->session_ids[w] = in->session_ids[i];
+		if (w != i) {
+			mg_dream_session t = in->sessions[w];
+			in->sessions[w] = in->sessions[i];
+			in->sessions[i] = t;
+		}
+		w++;
+	}
+	d->nsessions = w;
+	in->nsessions = w;
+	return 0;
+}
+
+/* The engine's validation, on a copy: what a repair request quotes. */
+static int check_edits(const mg_edit_list *edits, memgit_buf *problems, void *arg)
+{
+	check_ctx *c = arg;
+	memgit_dream *scratch = mg_dream_alloc();
+	int rc;
+
+	if (!scratch)
+		return MEMGIT_ENOMEM;
+	if ((rc = mg_edit_list_copy(&scratch->edits, edits)) < 0 ||
+	    (rc = mg_dream_validate(scratch, c->store, c->in)) < 0)
+		goto done;
+	for (size_t i = 0; i < scratch->edits.n && rc == 0; i++) {
+		const mg_edit *e = &scratch->edits.items[i];
+		if (e->refused)
+			rc = mg_buf_printf(problems, "edits[%zu] (%s %s): %s\n", i,
+				memgit_edit_kind_name(e->kind), e->path, e->refused);
+	}
+done:
+	memgit_dream_free(scratch);
+	return rc;
+}
+
+/* What a model dream reports goes on the dream: trailers and note. */
+static int adopt_report(memgit_dream *d, mg_dream_inputs *in, const mg_model_ctx *m)
+{
+	const mg_model_report *r = &m->report;
+
+	memcpy(d->prompt_sha256, r->prompt_sha256, sizeof(d->prompt_sha256));
+	d->usage.input = (uint64_t)r->usage.input;
+	d->usage.output = (uint64_t)r->usage.output;
+	d->usage.cache_read = (uint64_t)r->usage.cache_read;
+	d->usage.cache_write = (uint64_t)r->usage.cache_creation;
+	d->usage.requests = r->requests;
+	d->chunks = r->chunks;
+	d->chunks_done = r->chunks_done;
+	d->reduced = r->reduced;
+	d->repaired = r->repaired;
+	d->budget_stopped = r->budget_stopped;
+	if (r->dropped.size && !(d->dropped = strdup(r->dropped.ptr)))
+		return mg_error_oom();
+	free(d->dreamer);
+	if (!(d->dreamer = strdup(m->label)))
+		return mg_error_oom();
+	return r->budget_stopped ? keep_sessions(d, in, r->covered, r->ncovered) : 0;
+}
+
+static int propose(memgit_dream *d, memgit_store *s, mg_dream_inputs *in,
 	const memgit_dream_options *opts)
 {
 	mg_dream_input din;
 	const mg_dreamer *dreamer = NULL;
+	mg_model_ctx model;
+	check_ctx cc = { s, in };
 	void *ctx = NULL;
 	int rc;
 
-	if ((rc = pick_dreamer(&dreamer, &ctx, opts, in)) < 0 ||
+	memset(&model, 0, sizeof(model));
+	if ((rc = pick_dreamer(&dreamer, &ctx, &model, opts, in)) < 0 ||
 	    (rc = adopt_inputs(d, in, dreamer->name, opts)) < 0)
-		return rc;
+		goto done;
 	memset(&din, 0, sizeof(din));
 	din.store = s;
 	din.now = in->now;
@@ -284,7 +387,15 @@ static int propose(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
 	din.nsessions = in->nsessions;
 	din.config = &in->settings.tun;
 	din.instructions = opts->instructions;
-	return dreamer->propose(&d->edits, &din, ctx);
+	din.check = check_edits;
+	din.check_ctx = &cc;
+	rc = dreamer->propose(&d->edits, &din, ctx);
+	if (rc == 0 && ctx == &model)
+		rc = adopt_report(d, in, &model);
+done:
+	if (ctx == &model)
+		mg_model_ctx_dispose(&model);
+	return rc;
 }
 
 /* The clock may have ticked since the id was made: the dream's time is its

@@ -186,7 +186,10 @@ int mg_llm_require_tool(const mg_llm_config *cfg, const mg_llm_result *r)
 
 const char *mg_llm_endpoint(mg_llm_kind kind)
 {
-	return kind == MG_LLM_OPENAI ? "/v1/chat/completions" : "/v1/messages";
+	/* the official SDKs' base URLs: https://api.anthropic.com and
+	 * https://api.openai.com/v1 (OpenAI-compatible servers name theirs
+	 * the same way, e.g. http://localhost:11434/v1) */
+	return kind == MG_LLM_OPENAI ? "/chat/completions" : "/v1/messages";
 }
 
 int mg_llm_request(memgit_buf *out, const mg_llm_config *cfg, const mg_llm_prompt *p)
@@ -204,15 +207,17 @@ int mg_llm_headers(mg_http_header out[MG_LLM_MAX_HEADERS], size_t *n, const mg_l
 {
 	size_t i = 0;
 
-	if (!cfg->api_key || !*cfg->api_key)
+	/* a local OpenAI-compatible server (llama.cpp, Ollama, vLLM) often
+	 * wants no key; Anthropic's API always does */
+	if ((!cfg->api_key || !*cfg->api_key) && cfg->kind != MG_LLM_OPENAI)
 		return mg_error_set(MEMGIT_EINPUT, "cannot build request", mg_llm_name(cfg), "no API key");
 	out[i++] = (mg_http_header){ "content-type", "application/json" };
-	if (cfg->kind == MG_LLM_OPENAI) {
+	if (cfg->kind == MG_LLM_OPENAI && cfg->api_key && *cfg->api_key) {
 		mg_buf_clear(scratch);
 		if (mg_buf_printf(scratch, "Bearer %s", cfg->api_key) < 0)
 			return MEMGIT_ENOMEM;
 		out[i++] = (mg_http_header){ "authorization", scratch->ptr };
-	} else {
+	} else if (cfg->kind == MG_LLM_ANTHROPIC) {
 		out[i++] = (mg_http_header){ "x-api-key", cfg->api_key };
 		out[i++] = (mg_http_header){ "anthropic-version", MG_LLM_ANTHROPIC_VERSION };
 		if (cfg->beta && *cfg->beta)

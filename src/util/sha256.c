@@ -205,3 +205,53 @@ void mg_sha256_hex(mg_sha256 *c, char out[65])
 	}
 	out[64] = '\0';
 }
+
+void mg_hmac_sha256_init(mg_hmac_sha256_ctx *c, const void *key, size_t key_len)
+{
+	unsigned char k[64], pad[64];
+
+	memset(k, 0, sizeof(k));
+	if (key_len > sizeof(k)) {
+		mg_sha256_init(&c->inner);
+		mg_sha256_update(&c->inner, key, key_len);
+		mg_sha256_final(&c->inner, k);
+	} else if (key_len) {
+		memcpy(k, key, key_len);
+	}
+	for (size_t i = 0; i < sizeof(k); i++)
+		pad[i] = k[i] ^ 0x36;
+	mg_sha256_init(&c->inner);
+	mg_sha256_update(&c->inner, pad, sizeof(pad));
+	for (size_t i = 0; i < sizeof(k); i++)
+		pad[i] = k[i] ^ 0x5c;
+	mg_sha256_init(&c->outer);
+	mg_sha256_update(&c->outer, pad, sizeof(pad));
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+}
+
+void mg_hmac_sha256_update(mg_hmac_sha256_ctx *c, const void *data, size_t len)
+{
+	mg_sha256_update(&c->inner, data, len);
+}
+
+void mg_hmac_sha256_final(mg_hmac_sha256_ctx *c, unsigned char out[32])
+{
+	unsigned char inner[32];
+
+	mg_sha256_final(&c->inner, inner);
+	mg_sha256_update(&c->outer, inner, sizeof(inner));
+	mg_sha256_final(&c->outer, out);
+	explicit_bzero(inner, sizeof(inner));
+	explicit_bzero(c, sizeof(*c));
+}
+
+void mg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+	unsigned char out[32])
+{
+	mg_hmac_sha256_ctx c;
+
+	mg_hmac_sha256_init(&c, key, key_len);
+	mg_hmac_sha256_update(&c, data, len);
+	mg_hmac_sha256_final(&c, out);
+}

@@ -28,4 +28,20 @@ void mg_sha256_hex(mg_sha256 *c, char out[65]);
  * MEMGIT_NO_SHA_NI in the environment does the same. `enable` -1 only asks. */
 int mg_sha256_accelerated(int enable);
 
+/*
+ * HMAC-SHA256 (RFC 2104), for webhook signatures. A key longer than the
+ * 64-byte block is hashed first, as the RFC says. The context holds
+ * key-derived state: mg_hmac_sha256_final wipes it.
+ */
+typedef struct {
+	mg_sha256 inner, outer;
+} mg_hmac_sha256_ctx;
+
+void mg_hmac_sha256_init(mg_hmac_sha256_ctx *c, const void *key, size_t key_len);
+void mg_hmac_sha256_update(mg_hmac_sha256_ctx *c, const void *data, size_t len);
+void mg_hmac_sha256_final(mg_hmac_sha256_ctx *c, unsigned char out[32]);
+/* One call: init, update with `data`, final. */
+void mg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+	unsigned char out[32]);
+
 #endif

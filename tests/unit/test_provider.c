@@ -314,7 +314,7 @@ static const char *header(const mg_http_header *h, size_t n, const char *name)
 static void test_headers_and_refusals(void **state)
 {
 	mg_http_header h[MG_LLM_MAX_HEADERS];
-	mg_llm_config beta = anthropic, nomodel = openai;
+	mg_llm_config beta = anthropic, nomodel = openai, keyless = openai, nokey = anthropic;
 	mg_llm_prompt p = { NULL, NULL, "task", 0 };
 	memgit_buf scratch = MEMGIT_BUF_INIT, body = MEMGIT_BUF_INIT;
 	size_t n;
@@ -333,14 +333,18 @@ static void test_headers_and_refusals(void **state)
 	assert_string_equal(header(h, n, "authorization"), "Bearer " PLAIN_KEY);
 	assert_null(header(h, n, "x-api-key"));
 	assert_string_equal(mg_llm_endpoint(MG_LLM_ANTHROPIC), "/v1/messages");
-	assert_string_equal(mg_llm_endpoint(MG_LLM_OPENAI), "/v1/chat/completions");
+	assert_string_equal(mg_llm_endpoint(MG_LLM_OPENAI), "/chat/completions");
 	nomodel.model = NULL;
 	assert_int_equal(mg_llm_request(&body, &nomodel, &p), MEMGIT_EINPUT);
 	assert_error_has("no model");
-	nomodel.model = "m";
-	nomodel.api_key = NULL;
-	assert_int_equal(mg_llm_headers(h, &n, &nomodel, &scratch), MEMGIT_EINPUT);
+	nokey.api_key = NULL;
+	assert_int_equal(mg_llm_headers(h, &n, &nokey, &scratch), MEMGIT_EINPUT);
 	assert_error_has("no API key");
+	/* a keyless local OpenAI-compatible server: no authorization header */
+	keyless.api_key = NULL;
+	assert_int_equal(mg_llm_headers(h, &n, &keyless, &scratch), 0);
+	assert_null(header(h, n, "authorization"));
+	assert_string_equal(header(h, n, "content-type"), "application/json");
 	memgit_buf_dispose(&scratch);
 	memgit_buf_dispose(&body);
 }
@@ -402,6 +406,47 @@ static void test_openai_response_and_stream(void **state)
 	mg_edit_list_dispose(&lb);
 	mg_llm_result_dispose(&a);
 	mg_llm_result_dispose(&b);
+}
+
+/* The streams tests/llm/model_server.py sends (saved by
+ * tests/cli/test_model_server.sh, which checks the server still sends these
+ * bytes): the scripted edits of edits_expected.json, a text block first. */
+static void test_model_server_streams(void **state)
+{
+	static const struct {
+		const mg_llm_config *cfg;
+		const char *name, *tool_id, *stop;
+	} cases[] = {
+		{ &anthropic, "server_anthropic_stream.sse", "toolu_mock000001", "tool_use" },
+		{ &openai, "server_openai_stream.sse", "call_mock000002", "tool_calls" },
+	};
+	mg_llm_result ref;
+	mg_edit_list lref = { 0 };
+	(void)state;
+
+	mg_llm_result_init(&ref);
+	assert_int_equal(parse_fixture(&ref, &anthropic, "anthropic_response.json"), 0);
+	edits_of(&lref, &ref);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		mg_llm_result r;
+		mg_edit_list l = { 0 };
+		mg_llm_result_init(&r);
+		assert_int_equal(stream_fixture(&r, cases[i].cfg, cases[i].name), 0);
+		assert_string_equal(r.tool_id, cases[i].tool_id);
+		assert_string_equal(r.stop_reason, cases[i].stop);
+		assert_string_equal(r.text.ptr, "I will merge the duplicate test notes.");
+		assert_int_equal(r.usage.input, 2095);
+		assert_int_equal(r.usage.output, 3120);
+		assert_int_equal(r.usage.cache_read, 40110);
+		assert_int_equal(r.usage.cache_creation, 0);
+		edits_of(&l, &r);
+		assert_expected_edits(&l);
+		assert_same_edits(&lref, &l);
+		mg_edit_list_dispose(&l);
+		mg_llm_result_dispose(&r);
+	}
+	mg_edit_list_dispose(&lref);
+	mg_llm_result_dispose(&ref);
 }
 
 /* ---- streaming in odd chunkings ----------------------------------------- */
@@ -630,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_headers_and_refusals),
 		cmocka_unit_test(test_anthropic_response_and_stream),
 		cmocka_unit_test(test_openai_response_and_stream),
+		cmocka_unit_test(test_model_server_streams),
 		cmocka_unit_test(test_odd_chunkings_same_result),
 		cmocka_unit_test(test_unknown_events_ignored),
 		cmocka_unit_test(test_error_objects_and_events),
