@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -112,25 +113,63 @@ static int add_line(chunk_list *l, size_t si, const char *sid, size_t *header_ch
 	return rc;
 }
 
+/* One session rendered whole: its lines and where each ends. */
+typedef struct {
+	memgit_buf text;
+	size_t *ends;
+	size_t n, cap;
+} rendered;
+
+static int render_all(rendered *out, const mg_dream_input *in, const char *sid)
+{
+	memgit_session_reader *r = NULL;
+	const memgit_session_event *ev;
+	int rc;
+
+	if ((rc = memgit_session_open(&r, in->store, sid)) < 0)
+		return rc;
+	while ((rc = memgit_session_next(&ev, r)) == 0 && ev) {
+		if ((rc = render_event(&out->text, sid, ev)) < 0 ||
+		    (rc = mg_array_grow((void **)&out->ends, &out->cap, out->n + 1, sizeof(size_t))) < 0)
+			break;
+		out->ends[out->n++] = out->text.size;
+	}
+	memgit_session_reader_free(r);
+	return rc;
+}
+
+/*
+ * Place session `si`: whole in the last chunk when it fits there, else
+ * whole in a new chunk when it fits one, else line by line from the last
+ * chunk on. A model reads a session best in one piece, and a session
+ * reviewed in one request is consumed as soon as that request is done.
+ */
 static int render_session(chunk_list *l, const mg_dream_input *in, size_t si)
 {
 	const char *sid = in->sessions[si];
-	memgit_session_reader *r = NULL;
-	const memgit_session_event *ev;
+	rendered rs = { MEMGIT_BUF_INIT, NULL, 0, 0 };
 	memgit_buf line = MEMGIT_BUF_INIT;
-	size_t header_chunk = (size_t)-1;
+	size_t header_chunk = (size_t)-1, at = 0, whole;
 	int continued = 0, rc;
 
-	if ((rc = memgit_session_open(&r, in->store, sid)) < 0)
+	if ((rc = render_all(&rs, in, sid)) < 0 || rs.n == 0)
 		goto done;
-	while ((rc = memgit_session_next(&ev, r)) == 0 && ev) {
+	whole = rs.text.size + strlen(sid) + 32;
+	if (l->n && mg_model_tokens(l->items[l->n - 1].text.size + whole) > l->max_tokens &&
+	    mg_model_tokens(whole) <= l->max_tokens && !new_chunk(l, si)) {
+		rc = MEMGIT_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < rs.n && rc == 0; i++) {
 		mg_buf_clear(&line);
-		if ((rc = render_event(&line, sid, ev)) < 0 ||
-		    (rc = add_line(l, si, sid, &header_chunk, &continued, &line)) < 0)
-			break;
+		rc = mg_buf_put(&line, rs.text.ptr + at, rs.ends[i] - at);
+		at = rs.ends[i];
+		if (rc == 0)
+			rc = add_line(l, si, sid, &header_chunk, &continued, &line);
 	}
 done:
-	memgit_session_reader_free(r);
+	memgit_buf_dispose(&rs.text);
+	free(rs.ends);
 	memgit_buf_dispose(&line);
 	return rc;
 }
