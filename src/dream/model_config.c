@@ -196,7 +196,7 @@ int mg_model_ctx_init(mg_model_ctx *ctx, const char *dreamer, const memgit_dream
 		return rc;
 	model = first(opts->model, getenv("MEMGIT_MODEL"), m->name);
 	if (!model && replay)
-		model = "replay";
+		model = "recorded"; /* a replay sends nothing: the name is only a label */
 	if (!model)
 		return mg_error_set(MEMGIT_EINPUT, "no model", dreamer,
 			"give --model, set MEMGIT_MODEL, or set model.name in memgit.yaml");
@@ -208,7 +208,7 @@ int mg_model_ctx_init(mg_model_ctx *ctx, const char *dreamer, const memgit_dream
 	    (!replay && (rc = load_key(ctx, kind, m)) < 0))
 		goto fail;
 	fill_client(ctx, kind, m);
-	snprintf(ctx->label, sizeof(ctx->label), "%s:%s", replay ? "replay" : dreamer, model);
+	snprintf(ctx->label, sizeof(ctx->label), "%s:%s", dreamer, model);
 	ctx->jobs = opts->jobs ? opts->jobs : m->jobs ? m->jobs : MG_MODEL_JOBS_DEFAULT;
 	if (ctx->jobs > MG_MODEL_JOBS_MAX)
 		ctx->jobs = MG_MODEL_JOBS_MAX;
