@@ -11,10 +11,6 @@
 #include "util/jsonw.h"
 
 #define DEFAULT_MAX_TOKENS 8192
-#define TOOL_DESCRIPTION \
-	"Propose the typed edits of this dream: create, update, delete, merge or move, " \
-	"each with a one-line rationale and its evidence."
-
 /* A system block; cache_control marks the end of a stable prefix, so the
  * instructions (the same in every dream) and the memory (the same in every
  * chunk of one dream) are each read from the cache after the first request. */
@@ -53,15 +49,15 @@ static void messages(mg_jsonw *w, const mg_llm_prompt *p)
 	mg_jsonw_array_close(w);
 }
 
-static void tools(mg_jsonw *w, const char *schema)
+static void tools(mg_jsonw *w, const mg_llm_config *cfg, const char *schema)
 {
 	mg_jsonw_key(w, "tools");
 	mg_jsonw_array_open(w);
 	mg_jsonw_object_open(w);
 	mg_jsonw_key(w, "name");
-	mg_jsonw_string(w, MG_LLM_TOOL_NAME);
+	mg_jsonw_string(w, mg_llm_tool_name(cfg));
 	mg_jsonw_key(w, "description");
-	mg_jsonw_string(w, TOOL_DESCRIPTION);
+	mg_jsonw_string(w, mg_llm_tool_description(cfg));
 	mg_jsonw_key(w, "input_schema");
 	mg_jsonw_raw(w, schema);
 	mg_jsonw_object_close(w);
@@ -72,17 +68,17 @@ static void tools(mg_jsonw *w, const char *schema)
 	mg_jsonw_key(w, "type");
 	mg_jsonw_string(w, "tool");
 	mg_jsonw_key(w, "name");
-	mg_jsonw_string(w, MG_LLM_TOOL_NAME);
+	mg_jsonw_string(w, mg_llm_tool_name(cfg));
 	mg_jsonw_object_close(w);
 }
 
 int mg_anthropic_request(memgit_buf *out, const mg_llm_config *cfg, const mg_llm_prompt *p)
 {
-	const char *schema = mg_provider_edit_schema(NULL);
+	const char *schema = mg_llm_tool_schema(cfg);
 	mg_jsonw w;
 
 	if (!schema)
-		return mg_error_set(MEMGIT_ERROR, "cannot build request", "anthropic", "no edit schema");
+		return mg_error_set(MEMGIT_ERROR, "cannot build request", "anthropic", "no tool schema");
 	mg_jsonw_init(&w, out, 0);
 	mg_jsonw_object_open(&w);
 	mg_jsonw_key(&w, "model");
@@ -91,12 +87,12 @@ int mg_anthropic_request(memgit_buf *out, const mg_llm_config *cfg, const mg_llm
 	mg_jsonw_int(&w, cfg->max_tokens ? cfg->max_tokens : DEFAULT_MAX_TOKENS);
 	mg_jsonw_key(&w, "system");
 	mg_jsonw_array_open(&w);
-	system_block(&w, p->instructions && *p->instructions ? p->instructions : TOOL_DESCRIPTION);
+	system_block(&w, p->instructions && *p->instructions ? p->instructions : mg_llm_tool_description(cfg));
 	if (p->memory && *p->memory)
 		system_block(&w, p->memory);
 	mg_jsonw_array_close(&w);
 	messages(&w, p);
-	tools(&w, schema);
+	tools(&w, cfg, schema);
 	mg_jsonw_key(&w, "stream");
 	mg_jsonw_bool(&w, p->stream);
 	mg_jsonw_object_close(&w);
@@ -128,7 +124,7 @@ static int error_object(const mg_llm_config *cfg, const mg_json *root)
 	return mg_llm_remote_error(cfg, mg_json_get_string(e, "type"), mg_json_get_string(e, "message"));
 }
 
-static int content_block(mg_llm_result *out, const mg_json *b)
+static int content_block(mg_llm_result *out, const mg_llm_config *cfg, const mg_json *b)
 {
 	const char *type = mg_json_get_string(b, "type");
 
@@ -136,12 +132,12 @@ static int content_block(mg_llm_result *out, const mg_json *b)
 		return mg_buf_puts(&out->text, mg_json_get_string(b, "text"));
 	if (!type || strcmp(type, "tool_use") != 0 || out->have_tool)
 		return 0;
-	if (!mg_json_get_string(b, "name") || strcmp(mg_json_get_string(b, "name"), MG_LLM_TOOL_NAME) != 0)
+	if (!mg_json_get_string(b, "name") || strcmp(mg_json_get_string(b, "name"), mg_llm_tool_name(cfg)) != 0)
 		return 0;
 	out->have_tool = 1;
 	mg_llm_copy(out->tool_id, sizeof(out->tool_id), mg_json_get_string(b, "id"));
 	if (mg_json_type_of(mg_json_get(b, "input")) != MG_JSON_OBJECT)
-		return mg_error_set(MEMGIT_EREMOTE, "invalid anthropic response", MG_LLM_TOOL_NAME,
+		return mg_error_set(MEMGIT_EREMOTE, "invalid anthropic response", mg_llm_tool_name(cfg),
 			"tool input is not an object");
 	return mg_json_print(&out->tool_input, mg_json_get(b, "input"));
 }
@@ -168,7 +164,7 @@ int mg_anthropic_parse(mg_llm_result *out, const mg_llm_config *cfg, const char 
 	read_usage(&out->usage, mg_json_get(root, "usage"));
 	for (const mg_json *b = mg_json_first(mg_json_get(root, "content")); b && rc == 0;
 	     b = mg_json_next(b))
-		rc = content_block(out, b);
+		rc = content_block(out, cfg, b);
 done:
 	mg_json_free(root);
 	return rc;

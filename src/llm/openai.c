@@ -14,16 +14,12 @@
 #define DEFAULT_MAX_TOKENS 8192
 /* the block that collects streamed text: tool call indexes start at 0 */
 #define TEXT_INDEX (1 << 20)
-#define TOOL_DESCRIPTION \
-	"Propose the typed edits of this dream: create, update, delete, merge or move, " \
-	"each with a one-line rationale and its evidence."
-
 /* One system message: several are refused by some servers' chat templates.
  * OpenAI caches a long identical prefix on its own, so the stable parts
  * come first and the task last. */
-static int system_text(memgit_buf *b, const mg_llm_prompt *p)
+static int system_text(memgit_buf *b, const mg_llm_config *cfg, const mg_llm_prompt *p)
 {
-	int rc = mg_buf_puts(b, p->instructions && *p->instructions ? p->instructions : TOOL_DESCRIPTION);
+	int rc = mg_buf_puts(b, p->instructions && *p->instructions ? p->instructions : mg_llm_tool_description(cfg));
 
 	if (rc == 0 && p->memory && *p->memory)
 		rc = mg_buf_printf(b, "\n\n%s", p->memory);
@@ -40,7 +36,7 @@ static void message(mg_jsonw *w, const char *role, const char *content)
 	mg_jsonw_object_close(w);
 }
 
-static void tools(mg_jsonw *w, const char *schema)
+static void tools(mg_jsonw *w, const mg_llm_config *cfg, const char *schema)
 {
 	mg_jsonw_key(w, "tools");
 	mg_jsonw_array_open(w);
@@ -50,9 +46,9 @@ static void tools(mg_jsonw *w, const char *schema)
 	mg_jsonw_key(w, "function");
 	mg_jsonw_object_open(w);
 	mg_jsonw_key(w, "name");
-	mg_jsonw_string(w, MG_LLM_TOOL_NAME);
+	mg_jsonw_string(w, mg_llm_tool_name(cfg));
 	mg_jsonw_key(w, "description");
-	mg_jsonw_string(w, TOOL_DESCRIPTION);
+	mg_jsonw_string(w, mg_llm_tool_description(cfg));
 	mg_jsonw_key(w, "parameters");
 	mg_jsonw_raw(w, schema);
 	mg_jsonw_object_close(w);
@@ -65,7 +61,7 @@ static void tools(mg_jsonw *w, const char *schema)
 	mg_jsonw_key(w, "function");
 	mg_jsonw_object_open(w);
 	mg_jsonw_key(w, "name");
-	mg_jsonw_string(w, MG_LLM_TOOL_NAME);
+	mg_jsonw_string(w, mg_llm_tool_name(cfg));
 	mg_jsonw_object_close(w);
 	mg_jsonw_object_close(w);
 }
@@ -85,14 +81,14 @@ static void stream_flags(mg_jsonw *w, int stream)
 
 int mg_openai_request(memgit_buf *out, const mg_llm_config *cfg, const mg_llm_prompt *p)
 {
-	const char *schema = mg_provider_edit_schema(NULL);
+	const char *schema = mg_llm_tool_schema(cfg);
 	memgit_buf sys = MEMGIT_BUF_INIT;
 	mg_jsonw w;
 	int rc;
 
 	if (!schema)
-		return mg_error_set(MEMGIT_ERROR, "cannot build request", "openai", "no edit schema");
-	if ((rc = system_text(&sys, p)) < 0)
+		return mg_error_set(MEMGIT_ERROR, "cannot build request", "openai", "no tool schema");
+	if ((rc = system_text(&sys, cfg, p)) < 0)
 		goto done;
 	mg_jsonw_init(&w, out, 0);
 	mg_jsonw_object_open(&w);
@@ -106,7 +102,7 @@ int mg_openai_request(memgit_buf *out, const mg_llm_config *cfg, const mg_llm_pr
 	message(&w, "system", sys.ptr);
 	message(&w, "user", p->task);
 	mg_jsonw_array_close(&w);
-	tools(&w, schema);
+	tools(&w, cfg, schema);
 	stream_flags(&w, p->stream);
 	mg_jsonw_object_close(&w);
 	rc = mg_jsonw_finish(&w);
@@ -159,13 +155,13 @@ static int error_object(const mg_llm_config *cfg, const mg_json *root)
 	return 1;
 }
 
-static int tool_call(mg_llm_result *out, const mg_json *call)
+static int tool_call(mg_llm_result *out, const mg_llm_config *cfg, const mg_json *call)
 {
 	const mg_json *fn = mg_json_get(call, "function");
 	const char *name = mg_json_get_string(fn, "name");
 	const char *args = mg_json_get_string(fn, "arguments");
 
-	if (out->have_tool || !name || strcmp(name, MG_LLM_TOOL_NAME) != 0)
+	if (out->have_tool || !name || strcmp(name, mg_llm_tool_name(cfg)) != 0)
 		return 0;
 	out->have_tool = 1;
 	mg_llm_copy(out->tool_id, sizeof(out->tool_id), mg_json_get_string(call, "id"));
@@ -195,7 +191,7 @@ int mg_openai_parse(mg_llm_result *out, const mg_llm_config *cfg, const char *bo
 		rc = mg_buf_puts(&out->text, mg_json_get_string(msg, "content"));
 	for (const mg_json *c = mg_json_first(mg_json_get(msg, "tool_calls")); c && rc == 0;
 	     c = mg_json_next(c))
-		rc = tool_call(out, c);
+		rc = tool_call(out, cfg, c);
 done:
 	mg_json_free(root);
 	return rc;

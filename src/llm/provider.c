@@ -46,6 +46,25 @@ void mg_llm_copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
+#define EDIT_TOOL_DESCRIPTION \
+	"Propose the typed edits of this dream: create, update, delete, merge or move, " \
+	"each with a one-line rationale and its evidence."
+
+const char *mg_llm_tool_name(const mg_llm_config *cfg)
+{
+	return cfg->tool ? cfg->tool->name : MG_LLM_TOOL_NAME;
+}
+
+const char *mg_llm_tool_description(const mg_llm_config *cfg)
+{
+	return cfg->tool ? cfg->tool->description : EDIT_TOOL_DESCRIPTION;
+}
+
+const char *mg_llm_tool_schema(const mg_llm_config *cfg)
+{
+	return cfg->tool ? cfg->tool->schema : mg_provider_edit_schema(NULL);
+}
+
 const char *mg_llm_name(const mg_llm_config *cfg)
 {
 	return cfg->kind == MG_LLM_OPENAI ? "openai" : "anthropic";
@@ -179,7 +198,7 @@ int mg_llm_require_tool(const mg_llm_config *cfg, const mg_llm_result *r)
 		return 0;
 	snprintf(what, sizeof(what), "%s response", mg_llm_name(cfg));
 	return mg_error_set(MEMGIT_EREMOTE, what, NULL, "no %s tool call (stop reason '%s')",
-		MG_LLM_TOOL_NAME, r->stop_reason[0] ? r->stop_reason : "none");
+		mg_llm_tool_name(cfg), r->stop_reason[0] ? r->stop_reason : "none");
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -332,7 +351,7 @@ static int assemble(mg_llm_stream *s)
 			rc = mg_buf_put(&r->text, b->buf.ptr ? b->buf.ptr : "", b->buf.size);
 			continue;
 		}
-		if (r->have_tool || strcmp(b->name, MG_LLM_TOOL_NAME) != 0)
+		if (r->have_tool || strcmp(b->name, mg_llm_tool_name(s->cfg)) != 0)
 			continue;
 		r->have_tool = 1;
 		mg_llm_copy(r->tool_id, sizeof(r->tool_id), b->id);

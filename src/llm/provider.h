@@ -35,13 +35,26 @@
 
 typedef enum { MG_LLM_ANTHROPIC = 0, MG_LLM_OPENAI } mg_llm_kind;
 
+/* The one tool a request forces; the default is propose_edits. */
+typedef struct {
+	const char *name;
+	const char *description;
+	const char *schema;   /* JSON Schema of its input */
+} mg_llm_tool;
+
 typedef struct {
 	mg_llm_kind kind;
 	const char *model;
 	const char *api_key;  /* secret: only ever copied into a header value */
 	const char *beta;     /* anthropic-beta, or NULL */
 	unsigned max_tokens;  /* 0: 8192 */
+	const mg_llm_tool *tool; /* NULL: propose_edits with the edit schema */
 } mg_llm_config;
+
+/* The tool of `cfg` (never NULL); NULL schema when the template is missing. */
+const char *mg_llm_tool_name(const mg_llm_config *cfg);
+const char *mg_llm_tool_description(const mg_llm_config *cfg);
+const char *mg_llm_tool_schema(const mg_llm_config *cfg);
 
 /* One request: a stable prefix (cached) and the part that varies. */
 typedef struct {
