@@ -200,6 +200,19 @@ int mg_bi_shell_steps(
 int mg_bi_retire(mg_bi *b);
 int mg_bi_duplicates(mg_bi *b);
 
+/*
+ * The word shingles rule 1 compares (builtin_dups.c; also the grader's
+ * no_near_duplicates): the body's words and pairs of neighbouring words,
+ * with the title in front when the body has fewer than 8 words, hashed,
+ * sorted and unique, into *out (malloc'd, the caller's; NULL and *n == 0
+ * when there are fewer than 3 words: nothing to compare). *whole (may be
+ * NULL) gets a hash of the whole word sequence.
+ */
+int mg_bi_shingles(uint64_t **out, size_t *n, uint64_t *whole, const memgit_memory *mem);
+
+/* Jaccard index of two sorted, unique shingle sets (0 when both are empty). */
+double mg_bi_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
 /* A tool call seen through to its result (or an error event without one). */
 typedef struct {
 	size_t session; /* index in in->sessions */

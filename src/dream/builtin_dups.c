@@ -81,13 +81,16 @@ static int cmp_u64(const void *a, const void *b)
 
 /* ---- texts -------------------------------------------------------------------- */
 
-static int build_text(dtext *t, const memgit_memory *mem)
+int mg_bi_shingles(uint64_t **out, size_t *n, uint64_t *whole, const memgit_memory *mem)
 {
 	u64vec words = {0};
 	const char *body, *title = memgit_memory_get(mem, "title");
-	size_t blen, k = 0;
+	size_t blen, k = 0, total;
+	uint64_t *sh = NULL;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	body = memgit_memory_body(mem, &blen);
 	if ((rc = mg_bi_words(body, blen, word_cb, &words)) < 0)
 		goto done;
@@ -99,48 +102,65 @@ static int build_text(dtext *t, const memgit_memory *mem)
 	}
 	if (words.n < MIN_WORDS)
 		goto done;
-	t->whole = 0x6a09e667f3bcc908ull;
-	for (size_t i = 0; i < words.n; i++)
-		t->whole = mg_bi_mix(t->whole ^ words.v[i]);
+	if (whole) {
+		*whole = 0x6a09e667f3bcc908ull;
+		for (size_t i = 0; i < words.n; i++)
+			*whole = mg_bi_mix(*whole ^ words.v[i]);
+	}
 	/* every word, and every pair of neighbours */
-	t->nsh = 2 * words.n - 1;
-	if (!(t->sh = malloc(t->nsh * sizeof(*t->sh)))) {
+	total = 2 * words.n - 1;
+	if (!(sh = malloc(total * sizeof(*sh)))) {
 		rc = mg_error_oom();
 		goto done;
 	}
 	for (size_t i = 0; i < words.n; i++) {
-		t->sh[2 * i] = mg_bi_mix(0x3c6ef372fe94f82bull ^ words.v[i]);
+		sh[2 * i] = mg_bi_mix(0x3c6ef372fe94f82bull ^ words.v[i]);
 		if (i + 1 < words.n)
-			t->sh[2 * i + 1] = mg_bi_mix(
+			sh[2 * i + 1] = mg_bi_mix(
 			        mg_bi_mix(0xa54ff53a5f1d36f1ull ^ words.v[i]) ^ words.v[i + 1]);
 	}
-	qsort(t->sh, t->nsh, sizeof(*t->sh), cmp_u64);
-	for (size_t i = 0; i < t->nsh; i++)
-		if (!k || t->sh[k - 1] != t->sh[i])
-			t->sh[k++] = t->sh[i];
-	t->nsh = k;
-	t->active = 1;
+	qsort(sh, total, sizeof(*sh), cmp_u64);
+	for (size_t i = 0; i < total; i++)
+		if (!k || sh[k - 1] != sh[i])
+			sh[k++] = sh[i];
+	*out = sh;
+	*n = k;
 done:
 	free(words.v);
 	return rc;
 }
 
-static double jaccard(const dtext *x, const dtext *y)
+static int build_text(dtext *t, const memgit_memory *mem)
+{
+	int rc = mg_bi_shingles(&t->sh, &t->nsh, &t->whole, mem);
+
+	t->active = rc == 0 && t->nsh > 0;
+	return rc;
+}
+
+double mg_bi_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
 	size_t i = 0, j = 0, common = 0;
 
-	while (i < x->nsh && j < y->nsh) {
-		if (x->sh[i] == y->sh[j]) {
+	if (!na && !nb)
+		return 0.0;
+	while (i < na && j < nb) {
+		if (a[i] == b[j]) {
 			common++;
 			i++;
 			j++;
-		} else if (x->sh[i] < y->sh[j]) {
+		} else if (a[i] < b[j]) {
 			i++;
 		} else {
 			j++;
 		}
 	}
-	return (double)common / (double)(x->nsh + y->nsh - common);
+	return (double)common / (double)(na + nb - common);
+}
+
+static double jaccard(const dtext *x, const dtext *y)
+{
+	return mg_bi_jaccard(x->sh, x->nsh, y->sh, y->nsh);
 }
 
 /* ---- union-find ------------------------------------------------------------ */

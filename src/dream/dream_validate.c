@@ -355,16 +355,19 @@ static int pinned_line(const char *s, size_t len)
  * that does not parse, is judged by its lines: better to leave a memory
  * alone by mistake than to change a pinned one.
  */
-static int is_pinned(const mg_dream_memory *m)
+int mg_dream_pinned(const char *content, size_t len, const memgit_memory *mem)
 {
 	const char *v;
 
-	if (!m)
-		return 0;
-	if (!m->mem || memgit_memory_type_of(m->mem) != MEMGIT_MEMORY_MARKDOWN)
-		return pinned_line(m->content, m->len);
-	v = memgit_memory_get(m->mem, "pinned");
+	if (!mem || memgit_memory_type_of(mem) != MEMGIT_MEMORY_MARKDOWN)
+		return pinned_line(content, len);
+	v = memgit_memory_get(mem, "pinned");
 	return v && truthy(v, strlen(v));
+}
+
+static int is_pinned(const mg_dream_memory *m)
+{
+	return m && mg_dream_pinned(m->content, m->len, m->mem);
 }
 
 static int must_exist(mg_check *c, mg_edit *e, const char *path)

@@ -101,6 +101,14 @@ typedef struct {
 	int (*propose)(mg_edit_list *out, const mg_dream_input *in, void *ctx);
 } mg_dreamer;
 
+/*
+ * Whether a memory is pinned, as the engine decides it (and the grader's
+ * pinned_preserved check): markdown that parsed by its front matter
+ * `pinned: true` (yes, on); a YAML memory or a file that does not parse
+ * (`mem` NULL) by a top-level "pinned: true" line anywhere in `content`.
+ */
+int mg_dream_pinned(const char *content, size_t len, const memgit_memory *mem);
+
 extern const mg_dreamer mg_dreamer_builtin;
 extern const mg_dreamer mg_dreamer_replay;  /* a file of recorded edits */
 

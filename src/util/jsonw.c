@@ -1,4 +1,5 @@
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -180,6 +181,47 @@ void mg_jsonw_int(mg_jsonw *w, int64_t v)
 	int n = snprintf(num, sizeof(num), "%" PRId64, v);
 	value_prefix(w);
 	put(w, num, (size_t)n);
+}
+
+size_t mg_format_decimal(char *out, size_t cap, double v, unsigned decimals, int trim)
+{
+	unsigned long long unit = 1, q;
+	double a = v < 0 ? -v : v;
+	char frac[24];
+	int n;
+
+	if (!isfinite(v))
+		return (size_t)snprintf(out, cap, "%s", isnan(v) ? "nan" : v < 0 ? "-inf" : "inf");
+	if (decimals > 9)
+		decimals = 9;
+	for (unsigned i = 0; i < decimals; i++)
+		unit *= 10;
+	if (a * (double)unit >= 9e18) /* %.0f prints no radix character */
+		return (size_t)snprintf(out, cap, "%.0f", v);
+	q = (unsigned long long)(a * (double)unit + 0.5);
+	n = snprintf(out, cap, "%s%llu", v < 0 && q ? "-" : "", q / unit);
+	if (!decimals || n < 0 || (size_t)n >= cap)
+		return n < 0 ? 0 : (size_t)n;
+	snprintf(frac, sizeof(frac), "%0*llu", (int)decimals, q % unit);
+	for (size_t k = trim ? strlen(frac) : 0; k > 0 && frac[k - 1] == '0'; k--)
+		frac[k - 1] = '\0';
+	if (frac[0])
+		n += snprintf(out + n, cap - (size_t)n, ".%s", frac);
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+void mg_jsonw_double(mg_jsonw *w, double v)
+{
+	char num[40];
+	size_t n;
+
+	if (!isfinite(v)) {
+		mg_jsonw_null(w);
+		return;
+	}
+	n = mg_format_decimal(num, sizeof(num), v, 6, 1);
+	value_prefix(w);
+	put(w, num, n);
 }
 
 void mg_jsonw_bool(mg_jsonw *w, int v)

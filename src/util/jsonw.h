@@ -31,10 +31,21 @@ void mg_jsonw_key(mg_jsonw *w, const char *key);
 void mg_jsonw_string(mg_jsonw *w, const char *s);
 void mg_jsonw_string_len(mg_jsonw *w, const char *s, size_t len);
 void mg_jsonw_int(mg_jsonw *w, int64_t v);
+/* A number with at most 6 decimals (rounded, trailing zeros dropped: 0.75,
+ * 1, 0.333333), whatever the process locale; NaN and infinities, which
+ * JSON cannot hold, are written as null. */
+void mg_jsonw_double(mg_jsonw *w, double v);
 void mg_jsonw_bool(mg_jsonw *w, int v);
 void mg_jsonw_null(mg_jsonw *w);
 /* Raw JSON text written as a value (caller guarantees it is valid). */
 void mg_jsonw_raw(mg_jsonw *w, const char *json);
+/*
+ * `v` with `decimals` (at most 9) digits after a '.', rounded half away
+ * from zero, into `out` (at least 32 bytes), never in the locale's format;
+ * with `trim`, trailing zeros and a bare point are dropped. Non-finite
+ * values give "nan", "inf", "-inf". Returns the length written.
+ */
+size_t mg_format_decimal(char *out, size_t cap, double v, unsigned decimals, int trim);
 /* 0 or the first error. */
 int mg_jsonw_finish(mg_jsonw *w);
 
