@@ -14,5 +14,6 @@
 #include "memgit/transfer.h"
 #include "memgit/dream.h"
 #include "memgit/session.h"
+#include "memgit/grade.h"
 
 #endif

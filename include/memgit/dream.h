@@ -120,6 +120,15 @@ MEMGIT_EXTERN(const char *) memgit_dream_message(const memgit_dream *dream);
 MEMGIT_EXTERN(void) memgit_dream_usage_of(const memgit_dream *dream, memgit_dream_usage *out);
 /** The prompt's SHA-256 (hex), "" when not a model dream. */
 MEMGIT_EXTERN(const char *) memgit_dream_prompt_sha256(const memgit_dream *dream);
+/** The latest grading verdict ("satisfied", "needs_revision",
+ * "max_iterations_reached", "failed", "interrupted"), "" when never graded. */
+MEMGIT_EXTERN(const char *) memgit_dream_verdict(const memgit_dream *dream);
+/** The latest outcome's weighted score (0 when never graded). */
+MEMGIT_EXTERN(double) memgit_dream_score(const memgit_dream *dream);
+/** The latest outcome as JSON (docs/grading.md), or NULL when never graded. */
+MEMGIT_EXTERN(const char *) memgit_dream_outcome(const memgit_dream *dream);
+/** The latest decision recorded on the dream: "rejected", "merged", "reverted" or "". */
+MEMGIT_EXTERN(const char *) memgit_dream_decision(const memgit_dream *dream);
 /** Every edit the dreamer proposed, applied and refused, in order. */
 MEMGIT_EXTERN(size_t) memgit_dream_edit_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const memgit_edit *) memgit_dream_edit(const memgit_dream *dream, size_t i);

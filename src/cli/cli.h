@@ -90,6 +90,9 @@ int cmd_session(mg_cli *, memgit_store *, int, char **);
 int cmd_dream(mg_cli *, memgit_store *, int, char **);
 int cmd_dreams(mg_cli *, memgit_store *, int, char **);
 int cmd_review(mg_cli *, memgit_store *, int, char **);
+int cmd_grade(mg_cli *, memgit_store *, int, char **);
+/* The dream's latest outcome: text, or its JSON with --json. */
+int cli_print_outcome(mg_cli *cli, const memgit_dream *d);
 int cmd_blame(mg_cli *, memgit_store *, int, char **);
 
 /* The command table, for help. */

@@ -115,6 +115,14 @@ const mg_command mg_commands[] = {
 	  "List every dream (branch dream/<id>), oldest first: id, time, base,\n"
 	  "sessions, edits applied (and refused), and status: proposed, or merged\n"
 	  "once the memory branch contains the dream commit.\n" },
+	{ "grade", cmd_grade, MG_CMD_NEEDS_STORE, "score a dream against the rubric",
+	  "usage: memgit grade ID [--rubric PATH] [--json]\n\n"
+	  "Run the rubric's criteria (docs/grading.md) on the dream's edits and the\n"
+	  "memory they produce, and record the outcome in the dream's note. Criteria\n"
+	  "that need a model are recorded as skipped. Exit 0 when the outcome is\n"
+	  "satisfied, 1 when it is not.\n\n"
+	  "  --rubric PATH   a rubric in the memory branch, else a file (default:\n"
+	  "                  memgit.yaml dream.rubric, else rubrics/default.yaml)\n" },
 	{ "review", cmd_review, MG_CMD_NEEDS_STORE, "show what a dream changes and why",
 	  "usage: memgit review ID [--markdown | --json]\n\n"
 	  "Per memory what the dream changes (created, updated, merged, deleted,\n"

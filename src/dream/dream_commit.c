@@ -166,9 +166,10 @@ static int notes_tip(git_commit **out, git_oid *id, memgit_store *s)
 	return 0;
 }
 
-/* With the lock held: the note on `commit` (kept when a retry finds it there). */
+/* With the lock held: the note on `commit` (kept when a retry finds it
+ * there); `replace` overwrites another note (a dream's record grows). */
 static int publish_note(memgit_store *s, mg_lock *lk, const memgit_dream *d,
-	const git_oid *commit, const char *note)
+	const git_oid *commit, const char *note, int replace)
 {
 	git_signature *sig = NULL;
 	git_commit *tip = NULL;
@@ -179,7 +180,8 @@ static int publish_note(memgit_store *s, mg_lock *lk, const memgit_dream *d,
 
 	if ((rc = notes_tip(&tip, &tip_id, s)) < 0)
 		return rc;
-	if (tip && git_note_read(&have, s->repo, MG_NOTES_REF, commit) == 0) {
+	if (tip && git_note_read(&have, s->repo, MG_NOTES_REF, commit) == 0 &&
+	    (!replace || strcmp(git_note_message(have), note) == 0)) {
 		rc = strcmp(git_note_message(have), note) == 0 ? 0 :
 			mg_error_set(MEMGIT_EEXISTS, "cannot write dream note", d->id,
 				"the commit already has another note");
@@ -187,7 +189,8 @@ static int publish_note(memgit_store *s, mg_lock *lk, const memgit_dream *d,
 	}
 	if ((rc = mg_store_signature(&sig, s)) < 0)
 		goto done;
-	if ((rc = git_note_commit_create(&ncommit, &nblob, s->repo, tip, sig, sig, commit, note, 0)) < 0) {
+	if ((rc = git_note_commit_create(&ncommit, &nblob, s->repo, tip, sig, sig, commit, note,
+		     replace)) < 0) {
 		rc = mg_git_error(rc, "cannot write dream note", d->id);
 		goto done;
 	}
@@ -210,7 +213,7 @@ static int attempt(memgit_store *s, const memgit_dream *d, const git_oid *commit
 
 	if ((rc = mg_lock_acquire(&lk, s->gitdir, deadline)) < 0)
 		return rc;
-	if ((rc = publish_note(s, &lk, d, commit, note)) != 0)
+	if ((rc = publish_note(s, &lk, d, commit, note, 0)) != 0)
 		goto done;
 	if (!stop_after_note) {
 		snprintf(log, sizeof(log), "dream %s", d->id);
@@ -248,5 +251,57 @@ int mg_dream_publish(memgit_store *s, const memgit_dream *d, const git_oid *comm
 				"other writers kept moving the notes");
 		if (rc == MG_RETRY_LOCKED)
 			mg_sleep_ms(5 + n % 20);
+	}
+}
+
+/* ---- a growing record ------------------------------------------------------------ */
+
+/* With the lock: re-read the note, add `item` to `key`, publish it. */
+static int push_locked(memgit_store *s, mg_lock *lk, const memgit_dream *d, const git_oid *commit,
+	const char *key, const char *item)
+{
+	memgit_buf text = MEMGIT_BUF_INIT;
+	git_note *have = NULL;
+	int rc = git_note_read(&have, s->repo, MG_NOTES_REF, commit);
+
+	if (rc < 0) {
+		rc = rc == GIT_ENOTFOUND ? mg_error_set(MEMGIT_ENOTFOUND, "cannot record", d->id,
+			"the dream has no note") : mg_git_error(rc, "cannot read dream note", d->id);
+		goto done;
+	}
+	if ((rc = mg_buf_puts(&text, git_note_message(have))) < 0 ||
+	    (rc = mg_dream_note_push(&text, key, item, d->id)) < 0)
+		goto done;
+	rc = publish_note(s, lk, d, commit, text.ptr, 1);
+done:
+	git_note_free(have);
+	memgit_buf_dispose(&text);
+	return rc;
+}
+
+int mg_dream_record(memgit_store *s, const memgit_dream *d, const char *key, const char *item)
+{
+	uint64_t deadline = mg_monotonic_ms() + s->limits.lock_timeout_ms;
+	git_oid commit;
+	int rc;
+
+	if ((rc = mg_secret_check(item, strlen(item), s->allow, "dream note")) < 0)
+		return rc;
+	if (git_oid_fromstr(&commit, d->commit) < 0)
+		return mg_error_set(MEMGIT_EINPUT, "cannot record", d->id, "the dream has no commit");
+	for (unsigned n = 1;; n++) {
+		mg_lock lk = MG_LOCK_INIT;
+		if ((rc = mg_lock_acquire(&lk, s->gitdir, deadline)) < 0)
+			return rc;
+		rc = push_locked(s, &lk, d, &commit, key, item);
+		if (rc == 0)
+			rc = mg_lock_done(&lk);
+		mg_lock_release(&lk);
+		if (rc <= 0)
+			return rc;
+		if (mg_monotonic_ms() >= deadline)
+			return mg_error_set(MEMGIT_EBUSY, "store busy", MG_NOTES_REF,
+				"other writers kept moving the notes");
+		mg_sleep_ms(5 + n % 20);
 	}
 }

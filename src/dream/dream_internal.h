@@ -81,6 +81,13 @@ struct memgit_dream {
 	unsigned chunks, chunks_done;
 	int reduced, repaired, budget_stopped;
 	char *dropped;             /* edits dropped for their schema, one per line, or NULL */
+	/* the record in the note: the latest outcome, the latest decision */
+	char verdict[32];          /* "" when never graded */
+	double score;
+	unsigned iteration;        /* of the latest outcome */
+	char *outcome;             /* the latest outcome (JSON), or NULL */
+	char decision[16];         /* "rejected", "merged", "reverted", "" */
+	char *decision_why;
 };
 
 /* ---- dream_inputs.c ------------------------------------------------------ */
@@ -130,6 +137,14 @@ int mg_dream_publish(memgit_store *s, const memgit_dream *d, const git_oid *comm
 
 /* The JSON note: the inputs and every edit, applied and refused. */
 int mg_dream_note_write(memgit_buf *out, const memgit_dream *d, const mg_dream_inputs *in);
+
+/* Add `item` (JSON) to the list `key` at the top level of `note` (text
+ * memgit wrote), making the list when it is not there. */
+int mg_dream_note_push(memgit_buf *note, const char *key, const char *item, const char *where);
+
+/* Add `item` to list `key` of the note on d's commit, under the writer
+ * lock (the note is rewritten: notes keep their history in git). */
+int mg_dream_record(memgit_store *s, const memgit_dream *d, const char *key, const char *item);
 
 /* Fill d's edits, expect, counts (and the fields the trailers lack) from a note. */
 int mg_dream_note_read(memgit_dream *d, const char *text, size_t len, const char *where);

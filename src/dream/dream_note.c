@@ -282,6 +282,45 @@ static void read_model(memgit_dream *d, const mg_json *m)
 	d->chunks_done = (unsigned)mg_json_number(mg_json_get(m, "chunks_done"), 0);
 }
 
+static const mg_json *last_of(const mg_json *list)
+{
+	const mg_json *last = NULL;
+	for (const mg_json *x = mg_json_first(list); x; x = mg_json_next(x))
+		last = x;
+	return last;
+}
+
+/* The latest outcome and decision of the note's record. */
+static int read_record(memgit_dream *d, const mg_json *root)
+{
+	const mg_json *o = last_of(mg_json_get(root, "outcomes"));
+	const mg_json *dec = last_of(mg_json_get(root, "decisions"));
+	memgit_buf text = MEMGIT_BUF_INIT;
+	int rc = 0;
+
+	if (o) {
+		snprintf(d->verdict, sizeof(d->verdict), "%s", mg_json_get_string(o, "verdict") ?
+			mg_json_get_string(o, "verdict") : "");
+		d->score = mg_json_number(mg_json_get(o, "score"), 0);
+		d->iteration = (unsigned)mg_json_number(mg_json_get(o, "iteration"), 1);
+		free(d->outcome);
+		d->outcome = NULL;
+		if ((rc = mg_json_print(&text, o)) == 0)
+			d->outcome = mg_buf_detach(&text);
+	}
+	if (rc == 0 && dec) {
+		const char *why = mg_json_get_string(dec, "why");
+		snprintf(d->decision, sizeof(d->decision), "%s", mg_json_get_string(dec, "action") ?
+			mg_json_get_string(dec, "action") : "");
+		free(d->decision_why);
+		d->decision_why = why ? strdup(why) : NULL;
+		if (why && !d->decision_why)
+			rc = mg_error_oom();
+	}
+	memgit_buf_dispose(&text);
+	return rc;
+}
+
 static int read_header(memgit_dream *d, const mg_json *root)
 {
 	const char *dreamer = mg_json_get_string(root, "dreamer"), *now = mg_json_get_string(root, "now");
@@ -295,6 +334,8 @@ static int read_header(memgit_dream *d, const mg_json *root)
 	if (now)
 		d->now = mg_time_parse(now);
 	read_model(d, mg_json_get(root, "model"));
+	if (read_record(d, root) < 0)
+		return MEMGIT_ENOMEM;
 	return failed ? mg_error_oom() : read_sessions(d, mg_json_get(root, "sessions"));
 }
 
@@ -325,5 +366,67 @@ int mg_dream_note_read(memgit_dream *d, const char *text, size_t len, const char
 		rc = read_edit(d, e, i, where);
 done:
 	mg_json_free(root);
+	return rc;
+}
+
+/* ---- adding to a note ------------------------------------------------------------- */
+
+/* The end (one past the closing bracket) of the JSON value at `p`. */
+static const char *value_end(const char *p)
+{
+	int depth = 0, in_string = 0;
+
+	for (; *p; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = 0;
+			continue;
+		}
+		if (*p == '"')
+			in_string = 1;
+		else if (*p == '[' || *p == '{')
+			depth++;
+		else if ((*p == ']' || *p == '}') && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+int mg_dream_note_push(memgit_buf *note, const char *key, const char *item, const char *where)
+{
+	memgit_buf out = MEMGIT_BUF_INIT, pat = MEMGIT_BUF_INIT;
+	const char *text = mg_buf_cstr(note), *at, *end, *last;
+	int rc;
+
+	/* memgit writes its notes pretty-printed: a newline and two spaces
+	 * before a top-level key cannot occur inside a string (escaped there) */
+	if ((rc = mg_buf_printf(&pat, "\n  \"%s\": [", key)) < 0)
+		goto done;
+	if ((at = strstr(text, pat.ptr)) != NULL) {
+		const char *open = at + pat.size - 1;
+		if (!(end = value_end(open))) {
+			rc = bad_note(where, "an unterminated list");
+			goto done;
+		}
+		rc = mg_buf_put(&out, text, (size_t)(end - 1 - text));
+		rc = rc ? rc : mg_buf_printf(&out, "%s%s]", end - 1 > open + 1 ? ",\n" : "", item);
+		rc = rc ? rc : mg_buf_puts(&out, end);
+	} else {
+		if (!(last = strrchr(text, '}'))) {
+			rc = bad_note(where, "not an object");
+			goto done;
+		}
+		rc = mg_buf_put(&out, text, (size_t)(last - text));
+		while (rc == 0 && out.size && (out.ptr[out.size - 1] == '\n' || out.ptr[out.size - 1] == ' '))
+			mg_buf_truncate(&out, out.size - 1);
+		rc = rc ? rc : mg_buf_printf(&out, ",\n  \"%s\": [%s]\n%s", key, item, last);
+	}
+	if (rc == 0)
+		rc = mg_buf_set(note, out.ptr, out.size);
+done:
+	memgit_buf_dispose(&out);
+	memgit_buf_dispose(&pat);
 	return rc;
 }

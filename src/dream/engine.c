@@ -46,6 +46,8 @@ void memgit_dream_free(memgit_dream *d)
 	free(d->message);
 	free(d->instructions);
 	free(d->dropped);
+	free(d->outcome);
+	free(d->decision_why);
 	mg_dream_strv_free(d->sessions, d->nsessions);
 	mg_dream_strv_free(d->agents, d->nsessions);
 	mg_edit_list_dispose(&d->edits);
@@ -88,6 +90,10 @@ size_t memgit_dream_session_count(const memgit_dream *d) { return d->nsessions; 
 size_t memgit_dream_edit_count(const memgit_dream *d) { return d->edits.n; }
 const char *memgit_dream_message(const memgit_dream *d) { return d->message ? d->message : ""; }
 const char *memgit_dream_prompt_sha256(const memgit_dream *d) { return d->prompt_sha256; }
+const char *memgit_dream_verdict(const memgit_dream *d) { return d->verdict; }
+double memgit_dream_score(const memgit_dream *d) { return d->score; }
+const char *memgit_dream_outcome(const memgit_dream *d) { return d->outcome; }
+const char *memgit_dream_decision(const memgit_dream *d) { return d->decision; }
 
 void memgit_dream_usage_of(const memgit_dream *d, memgit_dream_usage *out)
 {

@@ -21,7 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "llm/provider.h"
+#include "memgit/memory.h"
+#include "util/clock.h"
 #include "model.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -471,6 +474,58 @@ done:
 	return rc;
 }
 
+/* ---- what a model leaves out ------------------------------------------------------------ */
+
+static const mg_dream_memory *base_of(const mg_dream_input *in, const char *path)
+{
+	for (size_t i = 0; i < in->nmemories; i++)
+		if (strcmp(in->memories[i].path, path) == 0)
+			return &in->memories[i];
+	return NULL;
+}
+
+/*
+ * Give a markdown memory the keys memgit fills on every write when the
+ * model left them out: an id (named by the content, as the builtin
+ * dreamer names its own), `created` (kept from the memory it replaces),
+ * and `updated`. Content that does not parse is left for validation to
+ * refuse with its reason.
+ */
+static int complete_front_matter(mg_edit *e, const mg_dream_input *in)
+{
+	const mg_dream_memory *was = base_of(in, e->path);
+	memgit_memory *mem = NULL;
+	memgit_buf out = MEMGIT_BUF_INIT;
+	char now[21], id[27];
+	const char *created;
+	int rc;
+
+	if (!e->content || e->kind == MEMGIT_EDIT_DELETE || e->kind == MEMGIT_EDIT_MOVE ||
+	    memgit_memory_parse(&mem, e->path, e->content, e->content_len, NULL) < 0 ||
+	    memgit_memory_type_of(mem) != MEMGIT_MEMORY_MARKDOWN || !memgit_memory_has_front_matter(mem)) {
+		memgit_error_clear();
+		rc = 0;
+		goto done;
+	}
+	mg_time_format(now, in->now);
+	mg_bi_ulid_of(id, e->content, e->content_len);
+	created = was && was->mem ? memgit_memory_get(was->mem, "created") : NULL;
+	rc = 0;
+	if (!memgit_memory_get(mem, "id"))
+		rc = memgit_memory_set_string(mem, "id", was && was->mem && memgit_memory_get(was->mem,
+			"id") ? memgit_memory_get(was->mem, "id") : id);
+	if (rc == 0 && !memgit_memory_get(mem, "created"))
+		rc = memgit_memory_set_string(mem, "created", created ? created : now);
+	if (rc == 0 && e->kind != MEMGIT_EDIT_CREATE && !memgit_memory_get(mem, "updated"))
+		rc = memgit_memory_set_string(mem, "updated", now);
+	if (rc == 0 && (rc = memgit_memory_serialize(&out, mem)) == 0)
+		rc = mg_edit_set_content(e, out.ptr, out.size);
+done:
+	memgit_memory_free(mem);
+	memgit_buf_dispose(&out);
+	return rc;
+}
+
 /* ---- sessions consumed ----------------------------------------------------------------- */
 
 /* A session is consumed when every chunk holding part of it was reviewed. */
@@ -573,9 +628,11 @@ static int model_propose(mg_edit_list *out, const mg_dream_input *in, void *arg)
 			r.ctx->max_tokens, (unsigned long long)estimate(&r, r.chunks[0].text.size));
 		goto done;
 	}
-	if ((rc = record_covered(&r)) < 0 || (rc = reduce(&r, &json)) < 0)
+	if ((rc = record_covered(&r)) < 0 || (rc = reduce(&r, &json)) < 0 ||
+	    (rc = finish_edits(&r, out, &json)) < 0)
 		goto done;
-	rc = finish_edits(&r, out, &json);
+	for (size_t i = 0; i < out->n && rc == 0; i++)
+		rc = complete_front_matter(&out->items[i], in);
 done:
 	r.ctx->client.cancel = NULL;
 	memgit_buf_dispose(&json);
