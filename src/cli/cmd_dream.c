@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/clock.h"
 
 typedef struct {
 	memgit_dream_options opts;
@@ -15,6 +16,8 @@ typedef struct {
 	int max_given;
 	int tty;          /* progress on stderr */
 	int progress_on;  /* a progress line is showing */
+	uint64_t drawn;   /* when the line was last drawn (ms) */
+	unsigned last_done, last_running;
 } dream_ctx;
 
 /* A whole number in [lo, hi] for option `name`. */
@@ -36,8 +39,15 @@ static void on_progress(const memgit_dream_progress *p, void *payload)
 {
 	dream_ctx *c = payload;
 
-	if (!c->tty)
+	uint64_t now = mg_monotonic_ms();
+
+	/* a stream calls this per event: redraw at most ten times a second,
+	 * and always when a request starts or ends */
+	if (!c->tty || (now - c->drawn < 100 && p->done == c->last_done && p->running == c->last_running))
 		return;
+	c->drawn = now;
+	c->last_done = p->done;
+	c->last_running = p->running;
 	fprintf(stderr, "\r\033[Kdream: %s %u/%u done, %u running, %lluk tokens in, %lluk out, "
 		"%zu KiB received", p->phase, p->done, p->chunks, p->running,
 		(unsigned long long)(p->tokens_in / 1000), (unsigned long long)(p->tokens_out / 1000),
@@ -274,7 +284,7 @@ int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const mg_command *cmd = cli_find_command("dream");
-	dream_ctx c = { MEMGIT_DREAM_OPTIONS_INIT, NULL, 0, 0, 0, 0 };
+	dream_ctx c = { MEMGIT_DREAM_OPTIONS_INIT, NULL, 0, 0, 0, 0, 0, 0, 0 };
 	int code, at;
 
 	if ((at = cli_parse(cli, cmd, argc, argv, "nj:", longopts, dream_opt, &c, &code)) < 0)

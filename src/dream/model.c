@@ -352,8 +352,13 @@ static int reduce(dream_run *r, memgit_buf *out)
 	uint64_t est;
 	int rc, allowed;
 
-	if (r->nchunks == 1)
-		return mg_buf_set(out, r->results[0].tool_input.ptr, r->results[0].tool_input.size);
+	/* one chunk reviewed (of one, or the only one the budget allowed):
+	 * nothing to reconcile */
+	if (chunks_done(r) == 1)
+		for (size_t k = 0; k < r->nchunks; k++)
+			if (r->done[k])
+				return mg_buf_set(out, r->results[k].tool_input.ptr,
+					r->results[k].tool_input.size);
 	if ((rc = reduce_task(&task, r)) < 0)
 		goto done;
 	est = estimate(r, task.size);

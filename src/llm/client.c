@@ -232,15 +232,20 @@ static int over_http(mg_llm_result *out, mg_llm_call_info *info, call_ctx *x, co
 		/* a stream the server ended with an error event, or a body memgit
 		 * cannot read, is an answer: only statuses and transport failures
 		 * are retried */
-		if (rc != 1 && resp.status != 0)
-			delay = -1;
+		if ((rc != 1 && resp.status != 0) || rc == MEMGIT_EINPUT)
+			delay = -1; /* a bad URL will not get better either */
 		else
 			delay = mg_http_retry_delay(&resp, info->attempts);
 		if (delay < 0 || info->attempts > x->c->retries || cancelled(x->c)) {
-			rc = call_error(name, &resp, rc, info->attempts, x->c);
+			if (rc != MEMGIT_EINPUT)
+				rc = call_error(name, &resp, rc, info->attempts, x->c);
 			break;
 		}
 		pause_ms(x->c, delay);
+		if (cancelled(x->c)) { /* another request failed while this one waited */
+			rc = call_error(name, &resp, rc, info->attempts, x->c);
+			break;
+		}
 	}
 	mg_http_response_dispose(&resp);
 	return rc;

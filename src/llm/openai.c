@@ -1,6 +1,6 @@
 /*
  * openai.c: the OpenAI-compatible chat completions wire format
- * (POST /v1/chat/completions: OpenAI, vLLM, llama.cpp server, Ollama;
+ * (POST {base}/chat/completions, base usually ending in /v1: OpenAI, vLLM, llama.cpp server, Ollama;
  * docs/providers.md): the request body, a complete response, and the
  * "data:" chunks of a streaming one.
  */
