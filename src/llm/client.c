@@ -154,6 +154,7 @@ static int attempt(mg_llm_result *out, mg_http_response *resp, const call_ctx *x
 	req.low_speed_ms = x->c->stall_ms;
 	req.max_response_bytes = x->c->max_response_bytes;
 	req.ca_file = x->c->ca_file;
+	req.cancel = x->c->cancel;
 	if (x->c->stream) {
 		req.sse = on_event;
 		req.sse_payload = &st;
@@ -223,6 +224,7 @@ static int over_http(mg_llm_result *out, mg_llm_call_info *info, call_ctx *x, co
 	mg_http_response_init(&resp);
 	for (;;) {
 		int64_t delay;
+		int bad_url;
 		info->attempts++;
 		rc = attempt(out, &resp, x);
 		info->status = resp.status;
@@ -232,12 +234,13 @@ static int over_http(mg_llm_result *out, mg_llm_call_info *info, call_ctx *x, co
 		/* a stream the server ended with an error event, or a body memgit
 		 * cannot read, is an answer: only statuses and transport failures
 		 * are retried */
-		if ((rc != 1 && resp.status != 0) || rc == MEMGIT_EINPUT)
+		bad_url = rc == MEMGIT_EINPUT && resp.status == 0;
+		if ((rc != 1 && resp.status != 0) || bad_url)
 			delay = -1; /* a bad URL will not get better either */
 		else
 			delay = mg_http_retry_delay(&resp, info->attempts);
 		if (delay < 0 || info->attempts > x->c->retries || cancelled(x->c)) {
-			if (rc != MEMGIT_EINPUT)
+			if (!bad_url) /* else: exit 3, the URL is the user's input */
 				rc = call_error(name, &resp, rc, info->attempts, x->c);
 			break;
 		}

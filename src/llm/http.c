@@ -44,6 +44,7 @@ struct xfer {
 	int ms_seen;         /* retry-after-ms wins over retry-after */
 	int too_large;
 	int stalled;
+	int cancelled;       /* req->cancel was set */
 	uint64_t last_progress;  /* monotonic ms when bytes last moved */
 	curl_off_t last_bytes;   /* bytes moved (both ways) by then */
 	int redirect_refused;
@@ -354,6 +355,10 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	(void)dltotal;
 	(void)ultotal;
 
+	if (x->req->cancel && atomic_load(x->req->cancel)) {
+		x->cancelled = 1;
+		return 1;
+	}
 	if (dlnow + ulnow != x->last_bytes) {
 		x->last_bytes = dlnow + ulnow;
 		x->last_progress = now;
@@ -453,7 +458,9 @@ static void describe(char *out, size_t cap, CURLcode c, const struct xfer *x,
 	unsigned total = x->req->timeout_ms ? x->req->timeout_ms : MG_HTTP_TIMEOUT_MS;
 
 	*retry = 0;
-	if (x->too_large || c == CURLE_FILESIZE_EXCEEDED)
+	if (x->cancelled)
+		snprintf(out, cap, "cancelled");
+	else if (x->too_large || c == CURLE_FILESIZE_EXCEEDED)
 		snprintf(out, cap, "response larger than %zu bytes", x->max_bytes);
 	else if (x->sse.too_large)
 		snprintf(out, cap, "event larger than %zu bytes", x->sse.max_event);

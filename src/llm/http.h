@@ -10,6 +10,7 @@
 #ifndef MG_HTTP_H
 #define MG_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "memgit/buf.h"
@@ -40,9 +41,12 @@ typedef struct {
 	const char *ca_file;         /* NULL: the system bundle */
 	mg_http_sse_cb sse;          /* set: parse the body as SSE as it arrives */
 	void *sse_payload;
+	atomic_int *cancel;          /* set by another thread: stop the transfer
+	                              * within a second, whatever it is waiting
+	                              * for (headers, a stalled body); may be NULL */
 } mg_http_request;
 
-#define MG_HTTP_REQUEST_INIT { "POST", NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL }
+#define MG_HTTP_REQUEST_INIT { "POST", NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 typedef struct {
 	long status;             /* 0 when no response (connection error) */

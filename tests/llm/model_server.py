@@ -7,7 +7,7 @@ and OpenAI chat completions (POST /v1/chat/completions, also accepted as
 POST /chat/completions), answering each request from a script.
 
     model_server.py --script SCRIPT.json --log LOG.jsonl [--latency-ms N]
-                    [--tls] [--lifetime SECONDS]
+                    [--tls] [--lifetime SECONDS] [--bodies DIR]
 
 Binds 127.0.0.1 on an ephemeral port and prints one line, "PORT" (or
 "PORT CERTFILE" with --tls: a self-signed cert for 127.0.0.1, made with the
@@ -15,6 +15,9 @@ openssl CLI), then serves until GET /shutdown or --lifetime (default 120 s).
 Python 3 standard library only; threaded, so parallel requests are served
 concurrently. GET /stats answers {"total", "roles": {role: n},
 "paths": {path: n}, "max_concurrent", "in_flight"} for the model requests.
+
+--bodies DIR keeps each model request's body, as received, in DIR/N.json
+(N as in the log), written before the request is answered.
 
 ROLE. memgit's user turn text (OpenAI: the last user message; Anthropic:
 messages[-1].content) starts with "memgit request: map K/N",
@@ -28,8 +31,9 @@ x_api_key / authorization (present: bool) with x_api_key_sha256,
 authorization_sha256 (of the whole value) and bearer_sha256 (of the token
 after "Bearer ") - never a raw key -, body_bytes, json_ok, stream,
 include_usage, model, max_tokens, system_blocks, system_cache_control (one
-bool per Anthropic system block), tools (names), tool_choice, user_first_line,
-step (the script key and the step's kind, "default" when none matched).
+bool per Anthropic system block), system_sha256 (one per Anthropic system
+block; OpenAI: one, of the system messages' text), system_bytes (all of it),
+user_bytes, tools (names), tool_choice, user_first_line, step (the script key and the step's kind, "default" when none matched).
 
 SCRIPT. {"steps": {KEY: [STEP, ...], ...}}. For a request the list is the
 first KEY present of: its role ("map-3"), "map" (any map request), "*".
@@ -217,8 +221,9 @@ def role_of(text):
 
 
 class State:
-    def __init__(self, script, log_path, latency_ms):
+    def __init__(self, script, log_path, latency_ms, bodies=None):
         self.lock = threading.Lock()
+        self.bodies = bodies
         self.steps = script.get("steps", {}) if isinstance(script, dict) else {}
         self.cursor = {}
         self.log = open(log_path, "a", encoding="utf-8")
@@ -413,6 +418,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         utext = user_text(self.provider, body)
         role, k, nmaps = role_of(utext)
         seq = st.begin(path, role)
+        if st.bodies:
+            with open(os.path.join(st.bodies, "%d.json" % seq), "wb") as f:
+                f.write(raw)
         try:
             self.rid = "req_%d" % seq
             key, step = st.next_step(role) if json_ok else (None, {})
@@ -437,8 +445,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         h = self.headers
         xk, auth = h.get("x-api-key"), h.get("authorization")
         bearer = auth[7:].strip() if auth and auth[:7].lower() == "bearer " else None
-        _, cc = system_text(self.provider, body)
+        stext, cc = system_text(self.provider, body)
         sys_ = body.get("system")
+        if self.provider == ANTHROPIC and isinstance(sys_, list):
+            ssha = [sha(text_of([b])) for b in sys_ if isinstance(b, dict)]
+        else:
+            ssha = [sha(stext)] if stext else []
         nsys = len(sys_) if isinstance(sys_, list) else (1 if sys_ else 0)
         if self.provider == OPENAI:
             nsys = sum(1 for m in body.get("messages") or []
@@ -461,7 +473,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "body_bytes": size, "json_ok": json_ok, "stream": body.get("stream"),
             "include_usage": so.get("include_usage") if isinstance(so, dict) else None,
             "model": body.get("model"), "max_tokens": body.get("max_tokens"),
-            "system_blocks": nsys, "system_cache_control": cc, "tools": tools,
+            "system_blocks": nsys, "system_cache_control": cc, "system_sha256": ssha,
+            "system_bytes": len(stext.encode("utf-8", "surrogatepass")),
+            "user_bytes": len(utext.encode("utf-8", "surrogatepass")), "tools": tools,
             "tool_choice": body.get("tool_choice"),
             "user_first_line": utext.split("\n", 1)[0],
             "step": {"key": key, "kind": step_kind(self.step)},
@@ -799,11 +813,14 @@ def main():
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--tls", action="store_true")
     ap.add_argument("--lifetime", type=float, default=120.0)
+    ap.add_argument("--bodies", help="keep each request body as DIR/N.json")
     a = ap.parse_args()
+    if a.bodies:
+        os.makedirs(a.bodies, exist_ok=True)
     with open(a.script, encoding="utf-8") as f:
         script = json.load(f)
     srv = Server(("127.0.0.1", 0), Handler)
-    srv.state = State(script, a.log, a.latency_ms)
+    srv.state = State(script, a.log, a.latency_ms, a.bodies)
     tmp = None
     line = str(srv.server_address[1])
     if a.tls:
