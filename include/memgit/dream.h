@@ -106,7 +106,8 @@ MEMGIT_EXTERN(const char *) memgit_dream_commit(const memgit_dream *dream);
 MEMGIT_EXTERN(const char *) memgit_dream_base(const memgit_dream *dream);
 MEMGIT_EXTERN(const char *) memgit_dream_dreamer(const memgit_dream *dream);
 MEMGIT_EXTERN(int64_t) memgit_dream_time(const memgit_dream *dream);
-/** "proposed", "merged" (the memory branch contains it), "empty", "dry-run". */
+/** "proposed", "merged" (the memory branch contains it), "reverted" (merged, then
+ * undone by memgit revert), "rejected", "empty", "dry-run". */
 MEMGIT_EXTERN(const char *) memgit_dream_status(const memgit_dream *dream);
 MEMGIT_EXTERN(size_t) memgit_dream_session_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const char *) memgit_dream_session(const memgit_dream *dream, size_t i);

@@ -35,5 +35,52 @@ MEMGIT_EXTERN(int) memgit_dream_grade(memgit_dream **out, memgit_store *store, c
 /** The latest outcome of `dream` as text, one line per criterion. */
 MEMGIT_EXTERN(int) memgit_dream_outcome_text(memgit_buf *out, const memgit_dream *dream);
 
+typedef struct {
+	unsigned int version;
+	int force;             /* merge a dream whose outcome is not satisfied; recorded */
+} memgit_merge_options;
+
+#define MEMGIT_MERGE_OPTIONS_VERSION 1
+#define MEMGIT_MERGE_OPTIONS_INIT { MEMGIT_MERGE_OPTIONS_VERSION, 0 }
+
+/** What a merge or revert did. `conflicts` lists, one per line, the
+ * memories whose change could not be re-applied (MEMGIT_ECONFLICT). */
+typedef struct {
+	char commit[41];       /* the new commit on the memory branch ("" when none) */
+	char parent[41];       /* the memory branch before it */
+	int reapplied;         /* the branch had moved since the dream's base */
+	memgit_buf conflicts;
+} memgit_merge_result;
+
+#define MEMGIT_MERGE_RESULT_INIT { "", "", 0, MEMGIT_BUF_INIT }
+MEMGIT_EXTERN(void) memgit_merge_result_dispose(memgit_merge_result *res);
+
+/**
+ * Merge dream `id` into the memory branch with a merge commit (parents: the
+ * branch tip and the dream's commit; message `merge(dream): <id> <summary>`
+ * with trailers Outcome, Outcome-Score, Rubric, Grader, Dream-Id, and
+ * Forced-By with `force`). Only a satisfied dream merges unless `force`
+ * (MEMGIT_ENOTHING otherwise). When the branch moved since the dream's
+ * base, the dream's changes are re-applied on the tip; a memory the branch
+ * changed too is a conflict: MEMGIT_ECONFLICT, listed in res->conflicts,
+ * nothing written. The branch moves by compare-and-swap; the work tree
+ * follows.
+ */
+MEMGIT_EXTERN(int) memgit_dream_merge(memgit_merge_result *res, memgit_store *store,
+	const char *id, const memgit_merge_options *opts);
+
+/** Record the rejection of dream `id` (with `why`, may be NULL) in its note.
+ * A merged dream cannot be rejected (revert it). */
+MEMGIT_EXTERN(int) memgit_dream_reject(memgit_store *store, const char *id, const char *why);
+
+/**
+ * Undo merged dream `id` with a new commit on the memory branch carrying
+ * `Reverts-Dream: <id>`: every memory the merge changed goes back to what
+ * it was before, unless it changed again since (a conflict, as for merge).
+ * The dream's sessions are offered to the next dream again.
+ */
+MEMGIT_EXTERN(int) memgit_dream_revert(memgit_merge_result *res, memgit_store *store,
+	const char *id);
+
 MEMGIT_END_DECL
 #endif

@@ -91,6 +91,13 @@ int cmd_dream(mg_cli *, memgit_store *, int, char **);
 int cmd_dreams(mg_cli *, memgit_store *, int, char **);
 int cmd_review(mg_cli *, memgit_store *, int, char **);
 int cmd_grade(mg_cli *, memgit_store *, int, char **);
+/* Send a dream event to memgit.yaml's webhooks (dream `id` may be NULL);
+ * a failed delivery is a warning on stderr, never the command's failure. */
+void cli_notify(mg_cli *cli, memgit_store *store, const char *event, const char *id,
+	const char *extra_key, const char *extra_value);
+int cmd_merge(mg_cli *, memgit_store *, int, char **);
+int cmd_reject(mg_cli *, memgit_store *, int, char **);
+int cmd_revert(mg_cli *, memgit_store *, int, char **);
 /* The dream's latest outcome: text, or its JSON with --json. */
 int cli_print_outcome(mg_cli *cli, const memgit_dream *d);
 int cmd_blame(mg_cli *, memgit_store *, int, char **);

@@ -52,6 +52,7 @@ int cmd_grade(mg_cli *cli, memgit_store *store, int argc, char **argv)
 	if (memgit_dream_grade(&d, store, argv[at], &opts) < 0)
 		return cli_fail();
 	code = cli_print_outcome(cli, d);
+	cli_notify(cli, store, "dream.graded", memgit_dream_id(d), NULL, NULL);
 	if (code == MG_EXIT_OK && strcmp(memgit_dream_verdict(d), "satisfied") != 0)
 		code = MG_EXIT_NEGATIVE;
 	memgit_dream_free(d);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "grade/notify.h"
 #include "util/fs.h"
 
 int cli_exit_code(int rc)
@@ -156,4 +157,23 @@ void cli_json_commit(mg_jsonw *w, const memgit_commit_result *res)
 		mg_jsonw_key(w, "worktree_warning");
 		mg_jsonw_string(w, res->worktree_message);
 	}
+}
+
+void cli_notify(mg_cli *cli, memgit_store *store, const char *event, const char *id,
+	const char *extra_key, const char *extra_value)
+{
+	memgit_buf warnings = MEMGIT_BUF_INIT;
+	memgit_dream *d = NULL;
+
+	(void)cli;
+	if (id && memgit_dream_load(&d, store, id) < 0)
+		d = NULL; /* the event goes out without the dream's details */
+	mg_notify_dream(&warnings, store, event, d, extra_key, extra_value);
+	for (const char *p = mg_buf_cstr(&warnings); *p;) {
+		size_t n = strcspn(p, "\n");
+		cli_warn("%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	memgit_dream_free(d);
+	memgit_buf_dispose(&warnings);
 }

@@ -123,6 +123,25 @@ const mg_command mg_commands[] = {
 	  "satisfied, 1 when it is not.\n\n"
 	  "  --rubric PATH   a rubric in the memory branch, else a file (default:\n"
 	  "                  memgit.yaml dream.rubric, else rubrics/default.yaml)\n" },
+	{ "merge", cmd_merge, MG_CMD_NEEDS_STORE, "merge a satisfied dream into the memory branch",
+	  "usage: memgit merge ID [--force] [--json]\n\n"
+	  "Merge dream ID with a merge commit 'merge(dream): <id> <summary>' whose\n"
+	  "parents are the memory branch and the dream, with trailers Outcome,\n"
+	  "Outcome-Score, Rubric, Grader and Dream-Id. Only a dream whose latest\n"
+	  "outcome is satisfied merges (memgit grade). When the branch moved since\n"
+	  "the dream's base, its changes are re-applied on the tip; a memory changed\n"
+	  "on both sides is a conflict: listed, exit 1, nothing merged.\n\n"
+	  "  --force   merge whatever the outcome; recorded (Forced-By trailer, note)\n" },
+	{ "reject", cmd_reject, MG_CMD_NEEDS_STORE, "record the rejection of a dream",
+	  "usage: memgit reject ID [-m WHY]\n\n"
+	  "Record in the dream's note that it is rejected, with who, when and why.\n"
+	  "Its sessions stay available to the next dream.\n" },
+	{ "revert", cmd_revert, MG_CMD_NEEDS_STORE, "undo a merged dream",
+	  "usage: memgit revert ID [--json]\n\n"
+	  "Undo the merge of dream ID with a new commit on the memory branch carrying\n"
+	  "'Reverts-Dream: <id>'. Every memory the merge changed goes back, unless it\n"
+	  "changed again since (a conflict: listed, exit 1, nothing written). The\n"
+	  "dream's sessions are offered to the next dream again.\n" },
 	{ "review", cmd_review, MG_CMD_NEEDS_STORE, "show what a dream changes and why",
 	  "usage: memgit review ID [--markdown | --json]\n\n"
 	  "Per memory what the dream changes (created, updated, merged, deleted,\n"

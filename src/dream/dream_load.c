@@ -82,7 +82,8 @@ static int read_contents(memgit_dream *d, memgit_store *s, git_commit *commit)
 	return rc < 0 ? rc : 0;
 }
 
-/* "merged" when the memory branch contains the dream commit. */
+/* "merged" when the memory branch contains the dream commit ("reverted"
+ * once a revert is recorded); "rejected" when a rejection is. */
 static int set_status(memgit_dream *d, memgit_store *s, const git_oid *commit)
 {
 	git_oid tip;
@@ -94,7 +95,9 @@ static int set_status(memgit_dream *d, memgit_store *s, const git_oid *commit)
 	if (rc < 0)
 		return mg_git_error(rc, "cannot read branch", s->branch);
 	if (git_oid_equal(&tip, commit) || git_graph_descendant_of(s->repo, &tip, commit) == 1)
-		d->status = "merged";
+		d->status = strcmp(d->decision, "reverted") == 0 ? "reverted" : "merged";
+	else if (strcmp(d->decision, "rejected") == 0)
+		d->status = "rejected";
 	return 0;
 }
 
