@@ -46,13 +46,14 @@ typedef struct {
 /** What a merge or revert did. `conflicts` lists, one per line, the
  * memories whose change could not be re-applied (MEMGIT_ECONFLICT). */
 typedef struct {
+	char dream[32];        /* the dream's full id (an id may be given by a unique prefix) */
 	char commit[41];       /* the new commit on the memory branch ("" when none) */
 	char parent[41];       /* the memory branch before it */
 	int reapplied;         /* the branch had moved since the dream's base */
 	memgit_buf conflicts;
 } memgit_merge_result;
 
-#define MEMGIT_MERGE_RESULT_INIT { "", "", 0, MEMGIT_BUF_INIT }
+#define MEMGIT_MERGE_RESULT_INIT { "", "", "", 0, MEMGIT_BUF_INIT }
 MEMGIT_EXTERN(void) memgit_merge_result_dispose(memgit_merge_result *res);
 
 /**

@@ -30,6 +30,7 @@ static int report(mg_cli *cli, const char *verb, const char *id, int rc, memgit_
 	}
 	if (rc < 0)
 		return cli_fail();
+	id = res->dream[0] ? res->dream : id;
 	if (cli->json)
 		mg_buf_printf(&out, "{\"id\": \"%s\", \"commit\": \"%s\", \"parent\": \"%s\", "
 			"\"reapplied\": %s}\n", id, res->commit, res->parent, res->reapplied ? "true" : "false");
@@ -58,7 +59,7 @@ int cmd_merge(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		return cli_usage_error(cmd, at == argc ? "which dream? give its ID" : "too many arguments");
 	code = report(cli, "merged", argv[at], memgit_dream_merge(&res, store, argv[at], &opts), &res);
 	if (code == MG_EXIT_OK)
-		cli_notify(cli, store, "dream.merged", argv[at], "merge_commit", res.commit);
+		cli_notify(cli, store, "dream.merged", res.dream, "merge_commit", res.commit);
 	memgit_merge_result_dispose(&res);
 	return code;
 }

@@ -128,10 +128,12 @@ const mg_command mg_commands[] = {
 	  "Merge dream ID with a merge commit 'merge(dream): <id> <summary>' whose\n"
 	  "parents are the memory branch and the dream, with trailers Outcome,\n"
 	  "Outcome-Score, Rubric, Grader and Dream-Id. Only a dream whose latest\n"
-	  "outcome is satisfied merges (memgit grade). When the branch moved since\n"
-	  "the dream's base, its changes are re-applied on the tip; a memory changed\n"
-	  "on both sides is a conflict: listed, exit 1, nothing merged.\n\n"
-	  "  --force   merge whatever the outcome; recorded (Forced-By trailer, note)\n" },
+	  "outcome is satisfied merges (memgit grade), and not a rejected one.\n"
+	  "When the branch moved since the dream's base, its changes are re-applied\n"
+	  "on the tip; a memory changed on both sides is a conflict: listed, exit 1,\n"
+	  "nothing merged.\n\n"
+	  "  --force   merge whatever the outcome or a rejection; recorded (Forced-By\n"
+	  "            trailer, note)\n" },
 	{ "reject", cmd_reject, MG_CMD_NEEDS_STORE, "record the rejection of a dream",
 	  "usage: memgit reject ID [-m WHY]\n\n"
 	  "Record in the dream's note that it is rejected, with who, when and why.\n"

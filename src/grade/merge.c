@@ -35,7 +35,7 @@ void memgit_merge_result_dispose(memgit_merge_result *res)
 	if (!res)
 		return;
 	memgit_buf_dispose(&res->conflicts);
-	res->commit[0] = res->parent[0] = '\0';
+	res->dream[0] = res->commit[0] = res->parent[0] = '\0';
 	res->reapplied = 0;
 }
 
@@ -341,8 +341,14 @@ int memgit_dream_merge(memgit_merge_result *res, memgit_store *s, const char *id
 
 	if ((rc = memgit_dream_load(&d, s, id)) < 0)
 		goto done;
+	snprintf(res->dream, sizeof(res->dream), "%s", d->id);
 	if (strcmp(d->status, "merged") == 0 || strcmp(d->status, "reverted") == 0) {
 		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to merge", d->id, "already %s", d->status);
+		goto done;
+	}
+	if (!forced && strcmp(d->status, "rejected") == 0) {
+		rc = mg_error_set(MEMGIT_ENOTHING, "not merged", d->id, "it was rejected (--force "
+			"merges anyway and records it)");
 		goto done;
 	}
 	if (!forced && strcmp(d->verdict, "satisfied") != 0) {
@@ -387,8 +393,8 @@ int memgit_dream_reject(memgit_store *s, const char *id, const char *why)
 	if (strcmp(d->status, "merged") == 0)
 		rc = mg_error_set(MEMGIT_EINPUT, "cannot reject", d->id,
 			"it is merged: memgit revert %s undoes it", d->id);
-	else if (strcmp(d->status, "rejected") == 0)
-		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to reject", d->id, "already rejected");
+	else if (strcmp(d->status, "rejected") == 0 || strcmp(d->status, "reverted") == 0)
+		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to reject", d->id, "already %s", d->status);
 	else
 		rc = record_decision(s, d, "rejected", why, NULL, 0);
 	memgit_dream_free(d);
@@ -441,6 +447,7 @@ int memgit_dream_revert(memgit_merge_result *res, memgit_store *s, const char *i
 
 	if ((rc = memgit_dream_load(&d, s, id)) < 0)
 		goto done;
+	snprintf(res->dream, sizeof(res->dream), "%s", d->id);
 	if (strcmp(d->status, "reverted") == 0) {
 		rc = mg_error_set(MEMGIT_ENOTHING, "nothing to revert", d->id, "already reverted");
 		goto done;
