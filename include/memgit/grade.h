@@ -16,10 +16,16 @@ typedef struct {
 	const char *rubric;    /* a path in the memory branch (e.g. rubrics/strict.yaml), else a
 	                        * file; NULL: memgit.yaml dream.rubric, else rubrics/default.yaml */
 	unsigned int iteration; /* the dream's pass being graded; 0: 1 */
+	const char *judge;     /* the model for judge and questions criteria: "anthropic",
+	                        * "openai" or "replay"; NULL: none (they are skipped), or
+	                        * "replay" when `replay` is set */
+	const char *model;     /* the judge's model (else MEMGIT_MODEL, memgit.yaml model.name) */
+	const char *replay;    /* replay: a folder of recorded responses (judge-<id>.json,
+	                        * questions-<id>.json) */
 } memgit_grade_options;
 
 #define MEMGIT_GRADE_OPTIONS_VERSION 1
-#define MEMGIT_GRADE_OPTIONS_INIT { MEMGIT_GRADE_OPTIONS_VERSION, NULL, 0 }
+#define MEMGIT_GRADE_OPTIONS_INIT { MEMGIT_GRADE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL }
 
 /**
  * Grade dream `id`: run the rubric's criteria on the dream's edits and the
@@ -27,7 +33,11 @@ typedef struct {
  * for no regression, and record the outcome in the dream's note. `*out`
  * (the caller's) is the dream reloaded, with memgit_dream_verdict() and
  * memgit_dream_outcome() set. Criteria that need a model are recorded as
- * skipped. MEMGIT_EINPUT/EYAML for a rubric that cannot be read.
+ * skipped unless opts->judge (or opts->replay) names one; the model is
+ * resolved like a model dreamer's (key and server from the environment or
+ * memgit.yaml `model:`). MEMGIT_EINPUT/EYAML for a rubric or questions file
+ * that cannot be read, no key or no model; MEMGIT_EREMOTE when a model
+ * request failed, and then nothing is recorded.
  */
 MEMGIT_EXTERN(int) memgit_dream_grade(memgit_dream **out, memgit_store *store, const char *id,
 	const memgit_grade_options *opts);

@@ -1,6 +1,7 @@
 /*
  * cmd_grade.c: memgit grade ID - score a dream against the rubric and
- * record the outcome in its note. Exit 0 when satisfied, 1 otherwise.
+ * record the outcome in its note. Exit 0 when satisfied, 1 otherwise; 5
+ * when a judge's model request failed (nothing recorded).
  */
 #include <string.h>
 
@@ -10,10 +11,22 @@ static int grade_opt(int opt, const char *arg, void *p)
 {
 	memgit_grade_options *o = p;
 
-	if (opt != 'r')
+	switch (opt) {
+	case 'r':
+		o->rubric = arg;
+		return 0;
+	case 'J':
+		o->judge = arg;
+		return 0;
+	case 'M':
+		o->model = arg;
+		return 0;
+	case 'R':
+		o->replay = arg;
+		return 0;
+	default:
 		return MG_EXIT_USAGE;
-	o->rubric = arg;
-	return 0;
+	}
 }
 
 int cli_print_outcome(mg_cli *cli, const memgit_dream *d)
@@ -38,6 +51,9 @@ int cmd_grade(mg_cli *cli, memgit_store *store, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "rubric", required_argument, NULL, 'r' },
+		{ "judge", required_argument, NULL, 'J' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "replay", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const mg_command *cmd = cli_find_command("grade");
@@ -49,6 +65,8 @@ int cmd_grade(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		return code;
 	if (argc - at != 1)
 		return cli_usage_error(cmd, at == argc ? "which dream? give its ID" : "too many arguments");
+	if (opts.replay && opts.judge && strcmp(opts.judge, "replay") != 0)
+		return cli_usage_error(cmd, "--replay goes with --judge replay");
 	if (memgit_dream_grade(&d, store, argv[at], &opts) < 0)
 		return cli_fail();
 	code = cli_print_outcome(cli, d);

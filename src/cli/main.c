@@ -116,13 +116,21 @@ const mg_command mg_commands[] = {
 	  "sessions, edits applied (and refused), and status: proposed, or merged\n"
 	  "once the memory branch contains the dream commit.\n" },
 	{ "grade", cmd_grade, MG_CMD_NEEDS_STORE, "score a dream against the rubric",
-	  "usage: memgit grade ID [--rubric PATH] [--json]\n\n"
+	  "usage: memgit grade ID [--rubric PATH] [--judge anthropic|openai|replay]\n"
+	  "                    [--model M] [--replay DIR] [--json]\n\n"
 	  "Run the rubric's criteria (docs/grading.md) on the dream's edits and the\n"
-	  "memory they produce, and record the outcome in the dream's note. Criteria\n"
-	  "that need a model are recorded as skipped. Exit 0 when the outcome is\n"
-	  "satisfied, 1 when it is not.\n\n"
+	  "memory they produce, and record the outcome in the dream's note. Judge and\n"
+	  "questions criteria need a model (--judge); without one they are recorded\n"
+	  "as skipped. Exit 0 when the outcome is satisfied, 1 when it is not, 5 when\n"
+	  "a model request failed (nothing is recorded).\n\n"
 	  "  --rubric PATH   a rubric in the memory branch, else a file (default:\n"
-	  "                  memgit.yaml dream.rubric, else rubrics/default.yaml)\n" },
+	  "                  memgit.yaml dream.rubric, else rubrics/default.yaml)\n"
+	  "  --judge NAME    the model's provider for judge and questions criteria:\n"
+	  "                  anthropic, openai, or replay\n"
+	  "  --model M       the model (else MEMGIT_MODEL, memgit.yaml model.name)\n"
+	  "  --replay DIR    replay: recorded responses judge-<id>.json and\n"
+	  "                  questions-<id>.json; implies --judge replay\n"
+	  "Keys: ANTHROPIC_API_KEY / OPENAI_API_KEY, or model.key_file (mode 600).\n" },
 	{ "merge", cmd_merge, MG_CMD_NEEDS_STORE, "merge a satisfied dream into the memory branch",
 	  "usage: memgit merge ID [--force] [--json]\n\n"
 	  "Merge dream ID with a merge commit 'merge(dream): <id> <summary>' whose\n"

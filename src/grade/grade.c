@@ -16,6 +16,7 @@
 
 #include "core/yaml.h"
 #include "dream/dream_internal.h"
+#include "grade/judge.h"
 #include "grade/outcome.h"
 #include "memgit/grade.h"
 #include "util/array.h"
@@ -161,6 +162,47 @@ static int load_rubric(mg_rubric *r, char blob_hex[41], memgit_store *s, const c
 	return rc;
 }
 
+/* A file of the memory branch: the questions file a rubric names. */
+static int read_branch_file(memgit_buf *out, const char *path, void *payload)
+{
+	memgit_store *s = payload;
+	git_object *obj = NULL;
+	char spec[600];
+	int rc;
+
+	snprintf(spec, sizeof(spec), "%s:%s", s->refname, path);
+	if (git_revparse_single(&obj, s->repo, spec) < 0 || git_object_type(obj) != GIT_OBJECT_BLOB)
+		rc = mg_error_set(MEMGIT_ENOTFOUND, "no questions file", path, "not in the memory branch");
+	else if ((size_t)git_blob_rawsize((git_blob *)obj) > RUBRIC_MAX_BYTES)
+		rc = mg_error_set(MEMGIT_ELIMIT, "invalid questions", path, "over %u bytes",
+			RUBRIC_MAX_BYTES);
+	else
+		rc = mg_buf_set(out, git_blob_rawcontent((git_blob *)obj),
+			(size_t)git_blob_rawsize((git_blob *)obj));
+	git_object_free(obj);
+	return rc;
+}
+
+/* The model judge, when one is asked for and the rubric has criteria for it. */
+static int open_judge(mg_judge *j, memgit_store *s, const mg_rubric *r,
+	const mg_model_settings *model, const memgit_grade_options *opts)
+{
+	const char *provider;
+	size_t judged = 0;
+	int rc;
+
+	if (!opts || (!opts->judge && !opts->replay))
+		return 0;
+	provider = opts->judge ? opts->judge : "replay";
+	for (size_t i = 0; i < r->ncriteria; i++)
+		judged += r->criteria[i].kind != MG_CRITERION_CHECK;
+	if (!judged) /* nothing for a model to do: no key needed */
+		return mg_judge_check(provider, opts->replay);
+	if ((rc = mg_judge_open(j, provider, opts->model, opts->replay, model)) < 0)
+		return rc;
+	return mg_judge_prepare(j, r, read_branch_file, s);
+}
+
 /* ---- grading ----------------------------------------------------------------------- */
 
 /* The memory as a whole (baseline mode): its score on the rubric. */
@@ -211,6 +253,7 @@ typedef struct {
 	const char *rubric_path;
 	char main_hex[41];
 	mg_dream_settings settings;
+	mg_judge judge;
 } grade_ctx;
 
 static void ctx_dispose(grade_ctx *g)
@@ -220,6 +263,7 @@ static void ctx_dispose(grade_ctx *g)
 	files_dispose(&g->main);
 	mg_rubric_dispose(&g->rubric);
 	mg_dream_settings_dispose(&g->settings);
+	mg_judge_dispose(&g->judge);
 }
 
 static int ctx_load(grade_ctx *g, memgit_store *s, const memgit_dream *d,
@@ -244,7 +288,8 @@ static int ctx_load(grade_ctx *g, memgit_store *s, const memgit_dream *d,
 	if ((rc = load_rubric(&g->rubric, g->rubric_blob, s, g->rubric_path)) < 0 ||
 	    (rc = load_files(&g->base, s, d->base)) < 0 ||
 	    (rc = load_files(&g->after, s, d->commit)) < 0 ||
-	    (rc = load_files(&g->main, s, g->main_hex)) < 0)
+	    (rc = load_files(&g->main, s, g->main_hex)) < 0 ||
+	    (rc = open_judge(&g->judge, s, &g->rubric, &g->settings.model, opts)) < 0)
 		goto done;
 done:
 	git_tree_free(tree);
@@ -274,6 +319,11 @@ static int grade(mg_outcome *o, grade_ctx *g, memgit_store *s, const memgit_drea
 	go.rubric_path = g->rubric_path;
 	go.rubric_blob = g->rubric_blob;
 	go.iteration = iteration;
+	if (g->judge.open) {
+		go.judge = mg_judge_cb;
+		go.payload = &g->judge;
+		go.grader = g->judge.grader;
+	}
 	if ((rc = mg_grade_run(o, &g->rubric, &in, &go)) < 0)
 		return rc;
 	if (g->rubric.no_regression) {

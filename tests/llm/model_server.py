@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""model_server.py: a scripted loopback model API for memgit's dream tests.
+"""model_server.py: a scripted loopback model API for memgit's dream and grade tests.
 
 Speaks the two wire formats memgit's model dreamers use (docs/providers.md):
 Anthropic Messages (POST /v1/messages, SSE when the body says "stream": true)
@@ -21,8 +21,9 @@ concurrently. GET /stats answers {"total", "roles": {role: n},
 
 ROLE. memgit's user turn text (OpenAI: the last user message; Anthropic:
 messages[-1].content) starts with "memgit request: map K/N",
-"memgit request: reduce" or "memgit request: repair"; the role is "map-K",
-"reduce", "repair", else "other".
+"memgit request: reduce", "memgit request: repair", "memgit request: judge
+ID" or "memgit request: questions ID" (the grader); the role is "map-K",
+"reduce", "repair", "judge-ID", "questions-ID", else "other".
 
 LOG. One JSON line per model request, appended and flushed: time (ISO),
 ts (epoch s), n, request_id, path, provider, role, headers
@@ -36,7 +37,9 @@ block; OpenAI: one, of the system messages' text), system_bytes (all of it),
 user_bytes, tools (names), tool_choice, user_first_line, step (the script key and the step's kind, "default" when none matched).
 
 SCRIPT. {"steps": {KEY: [STEP, ...], ...}}. For a request the list is the
-first KEY present of: its role ("map-3"), "map" (any map request), "*".
+first KEY present of: its role ("map-3", "judge-useful"), "map" (any map
+request), "judge" (any judge request), "questions" (any questions request),
+"*".
 Each list is consumed in order (one counter per KEY; a redirected request
 is a new request and takes the next step); once exhausted its last step
 repeats. No list: the default answer. Every STEP may carry
@@ -47,8 +50,9 @@ carries request-id: req_<n> (Anthropic) or x-request-id: req_<n> (OpenAI).
 
 STEP kinds (when a step has several of these keys, the first in this order
 decides: raw_body, redirect_to, echo_key, huge_bytes, sse_error_after,
-stall_after, cut_after, status, tool_input_raw, edits; the last three
-failure kinds send the scripted edits / tool_input_raw, else the default):
+stall_after, cut_after, status, tool_input_raw, input, edits; the last
+three failure kinds send the scripted edits / tool_input_raw / input, else
+the default):
   {"edits": [...]}       success: tool call propose_edits with input
                          {"edits": [...]}. Options: "text" (a text block /
                          content before the call), "usage" {input_tokens,
@@ -64,6 +68,13 @@ failure kinds send the scripted edits / tool_input_raw, else the default):
                          (malformed or schema-breaking). A non-streamed
                          Anthropic message needs an object: S is embedded
                          parsed when it is JSON, else as a JSON string.
+  {"input": V}           success with the tool input V (any JSON value),
+                         e.g. {"pass": true, "score": 0.9, "explanation":
+                         "..."} for grade_criterion.
+TOOL. A success names the tool the request forces (tool_choice: Anthropic
+{"type": "tool", "name": N}, OpenAI {"type": "function", "function":
+{"name": N}}), propose_edits when it forces none; a step's "tool": N
+answers with N instead (a wrong tool, for tests).
   {} or {"default": true} the default answer (with the options above).
   {"status": 429, "error_type": "rate_limit_error", "message": "...",
    "code": "..."}        an error in the provider's body format. Anthropic:
@@ -114,7 +125,10 @@ evidence must not be empty). reduce: every edit the map answers of the
 current run delivered whole (default, edits, or tool_input_raw that parses
 to an edits list), sorted by path; a run restarts
 at the first map request after a reduce, or when N in "map K/N" changes.
-repair and other: {"edits": []}. Default usage: input = body bytes / 4;
+repair and other: {"edits": []}. A request forcing another tool than
+propose_edits: grade_criterion {"pass": true, "score": 1, "explanation":
+"default verdict"}, answer_questions {"answers": []}, any other {}.
+Default usage: input = body bytes / 4;
 a system prefix seen before is read from the cache (Anthropic, when its
 blocks carry cache_control; OpenAI, past 1024 tokens, in 128s), else created.
 A body that is not a JSON object gets a 400 invalid_request_error and takes
@@ -140,15 +154,18 @@ import time
 ANTHROPIC, OPENAI = "anthropic", "openai"
 PATHS = {"/v1/messages": ANTHROPIC, "/v1/chat/completions": OPENAI,
          "/chat/completions": OPENAI}
-ROLE_RE = re.compile(r"memgit request: (map (\d+)/(\d+)|reduce|repair)\b")
+ROLE_RE = re.compile(r"memgit request: (map (\d+)/(\d+)|reduce|repair|(judge|questions) (\S+))")
 SESSION_RE = re.compile(r"^## session (\S+)", re.M)
 # step kinds, first match wins
 KINDS = ("raw_body", "redirect_to", "echo_key", "huge_bytes", "sse_error_after",
-         "stall_after", "cut_after", "status", "tool_input_raw", "edits")
+         "stall_after", "cut_after", "status", "tool_input_raw", "input", "edits")
 
 
 def step_kind(step):
     return next((k for k in KINDS if k in step), "default")
+# default inputs of the grader's tools
+DEFAULT_INPUTS = {"grade_criterion": {"pass": True, "score": 1, "explanation": "default verdict"},
+                  "answer_questions": {"answers": []}}
 # piece sizes for the tool input, cycled (scaled up for long inputs)
 PIECES = (3, 11, 1, 17, 6, 29, 2, 41, 8, 64, 5, 13)
 
@@ -217,6 +234,8 @@ def role_of(text):
         return "other", None, None
     if m.group(2):
         return "map-" + m.group(2), int(m.group(2)), int(m.group(3))
+    if m.group(4):
+        return m.group(4) + "-" + m.group(5), None, None
     return m.group(1), None, None
 
 
@@ -236,7 +255,8 @@ class State:
         self.done = threading.Event()
 
     def next_step(self, role):
-        keys = [role] + (["map"] if role.startswith("map-") else []) + ["*"]
+        group = role.split("-", 1)[0]
+        keys = [role] + ([group] if group in ("map", "judge", "questions") else []) + ["*"]
         with self.lock:
             for k in keys:
                 lst = self.steps.get(k)
@@ -521,6 +541,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # only an answer delivered whole counts for the run's reduce
         record = self.role.startswith("map-") and not any(
             k in s for k in ("sse_error_after", "stall_after", "cut_after"))
+        if "input" in s and "tool_input_raw" not in s:
+            return jdump(s["input"]), text
+        forced = self.tool_name()
+        if forced != "propose_edits" and "tool_input_raw" not in s and "edits" not in s:
+            return jdump(DEFAULT_INPUTS.get(forced, {})), text
         if "tool_input_raw" in s:
             raw = s["tool_input_raw"]
             if record:
@@ -547,6 +572,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if record:
             st.record_map(self.role, edits)
         return jdump({"edits": edits}), text
+
+    def tool_name(self):
+        """The tool a success answers with: the step's, else the forced one."""
+        if isinstance(self.step.get("tool"), str):
+            return self.step["tool"]
+        tc = self.body.get("tool_choice")
+        if isinstance(tc, dict):
+            if isinstance(tc.get("name"), str):
+                return tc["name"]
+            fn = tc.get("function")
+            if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+                return fn["name"]
+        return "propose_edits"
 
     def usage(self, tool_json, text):
         given = self.step.get("usage") if isinstance(self.step.get("usage"), dict) else {}
@@ -593,7 +631,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except ValueError:
                 inp = tool_json
             content = ([{"type": "text", "text": text}] if text else []) + \
-                [{"type": "tool_use", "id": tid, "name": "propose_edits", "input": inp}]
+                [{"type": "tool_use", "id": tid, "name": self.tool_name(), "input": inp}]
             msg = {"id": mid, "type": "message", "role": "assistant", "model": self.model(),
                    "content": content, "stop_reason": s.get("stop_reason", "tool_use"),
                    "stop_sequence": None,
@@ -604,7 +642,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    "choices": [{"index": 0, "message": {
                        "role": "assistant", "content": text or None,
                        "tool_calls": [{"id": tid, "type": "function", "function": {
-                           "name": "propose_edits", "arguments": tool_json}}],
+                           "name": self.tool_name(), "arguments": tool_json}}],
                        "refusal": None, "annotations": []},
                        "logprobs": None, "finish_reason": s.get("stop_reason", "tool_calls")}],
                    "usage": self.openai_usage(usage), "service_tier": "default",
@@ -657,7 +695,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 add("content_block_stop", {"index": 0})
                 idx = 1
             add("content_block_start", {"index": idx, "content_block": {
-                "type": "tool_use", "id": tid, "name": "propose_edits", "input": {}}})
+                "type": "tool_use", "id": tid, "name": self.tool_name(), "input": {}}})
             if not text:
                 add("ping", {})
             add("content_block_delta", {"index": idx, "delta": {"type": "input_json_delta", "partial_json": ""}})
@@ -689,11 +727,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for p in self.pieces(text):
                 add({"content": p})
             add({"tool_calls": [{"index": 0, "id": tid, "type": "function",
-                                 "function": {"name": "propose_edits", "arguments": ""}}]})
+                                 "function": {"name": self.tool_name(), "arguments": ""}}]})
         else:
             add({"role": "assistant", "content": None,
                  "tool_calls": [{"index": 0, "id": tid, "type": "function",
-                                 "function": {"name": "propose_edits", "arguments": ""}}],
+                                 "function": {"name": self.tool_name(), "arguments": ""}}],
                  "refusal": None})
         for p in self.pieces(tool_json):
             add({"tool_calls": [{"index": 0, "function": {"arguments": p}}]})
