@@ -68,11 +68,15 @@ typedef struct {
 	uint64_t max_tokens;          /* token budget; 0: memgit.yaml, else none */
 	memgit_dream_progress_cb progress; /* may be NULL */
 	void *progress_payload;
+	int no_grade;                 /* do not grade (and so make no revision pass) */
+	const char *rubric;           /* grading: a path in the memory branch, else a file;
+	                               * NULL: memgit.yaml dream.rubric, else rubrics/default.yaml */
 } memgit_dream_options;
 
 #define MEMGIT_DREAM_OPTIONS_VERSION 1
 #define MEMGIT_DREAM_OPTIONS_INIT \
-	{ MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0, 0, NULL, NULL }
+	{ MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, \
+	  NULL }
 
 /** Tokens a model dream used (all zero for the builtin dreamer). */
 typedef struct {
@@ -90,6 +94,14 @@ typedef struct memgit_dream memgit_dream;
  * and the work tree are untouched. MEMGIT_ENOTHING (and still `*out`, with
  * the refused edits) when no edit is valid: no branch is made. With
  * dry_run nothing is written. `*out` is the caller's (memgit_dream_free).
+ *
+ * Unless no_grade, the committed dream is then graded against the rubric
+ * (read before the dreamer runs: a rubric that cannot be read refuses the
+ * dream, nothing written). A needs_revision outcome makes another pass: the
+ * edits the failed criteria blame are dropped and the rest committed again
+ * on dream/<id> (parent: the previous pass, trailer Dream-Iteration), then
+ * graded, up to the rubric's max_iterations. `*out` is the last pass, with
+ * its outcome; any verdict returns 0 (memgit_dream_verdict says which).
  */
 MEMGIT_EXTERN(int) memgit_dream_run(memgit_dream **out, memgit_store *store,
 	const memgit_dream_options *opts);
@@ -128,6 +140,28 @@ MEMGIT_EXTERN(const char *) memgit_dream_verdict(const memgit_dream *dream);
 MEMGIT_EXTERN(double) memgit_dream_score(const memgit_dream *dream);
 /** The latest outcome as JSON (docs/grading.md), or NULL when never graded. */
 MEMGIT_EXTERN(const char *) memgit_dream_outcome(const memgit_dream *dream);
+/** The pass the dream commit is, from 1 (its Dream-Iteration trailer; 1 without). */
+MEMGIT_EXTERN(unsigned int) memgit_dream_iteration(const memgit_dream *dream);
+
+/**
+ * One outcome recorded on a dream, oldest first: memgit_dream_run grades
+ * each pass it makes, and `memgit grade` adds one per grading. Borrowed
+ * from the dream.
+ */
+typedef struct {
+	unsigned int iteration;  /* the pass graded, from 1 */
+	const char *verdict;
+	double score;
+	const char *failed;      /* ids of the failed criteria, ", "-separated; "" when none */
+	size_t dropped;          /* edits pass iteration + 1 dropped for this outcome's failures */
+	const char *outcome;     /* the outcome (JSON) */
+	const char *stopped;     /* memgit_dream_run, last outcome only: why a needs_revision
+	                          * outcome got no further pass, else NULL */
+} memgit_dream_pass;
+
+MEMGIT_EXTERN(size_t) memgit_dream_pass_count(const memgit_dream *dream);
+MEMGIT_EXTERN(const memgit_dream_pass *) memgit_dream_pass_at(const memgit_dream *dream, size_t i);
+
 /** The latest decision recorded on the dream: "rejected", "merged", "reverted" or "". */
 MEMGIT_EXTERN(const char *) memgit_dream_decision(const memgit_dream *dream);
 /** Every edit the dreamer proposed, applied and refused, in order. */

@@ -98,6 +98,12 @@ static int dream_opt(int opt, const char *arg, void *p)
 	case 'n':
 		c->opts.dry_run = 1;
 		return 0;
+	case 'G':
+		c->opts.no_grade = 1;
+		return 0;
+	case 'r':
+		c->opts.rubric = arg;
+		return 0;
 	case 'N':
 		v = strtol(arg, &end, 10);
 		if (*end || v < 1 || end == arg)
@@ -153,6 +159,57 @@ static size_t applied_count(const memgit_dream *d)
 	return n;
 }
 
+/* Every pass this run graded: verdict, score, what failed, what the next
+ * pass dropped. */
+static void json_passes(mg_jsonw *w, const memgit_dream *d)
+{
+	mg_jsonw_key(w, "passes");
+	mg_jsonw_array_open(w);
+	for (size_t i = 0; i < memgit_dream_pass_count(d); i++) {
+		const memgit_dream_pass *p = memgit_dream_pass_at(d, i);
+		mg_jsonw_object_open(w);
+		mg_jsonw_key(w, "iteration");
+		mg_jsonw_int(w, p->iteration);
+		mg_jsonw_key(w, "verdict");
+		mg_jsonw_string(w, p->verdict);
+		mg_jsonw_key(w, "score");
+		mg_jsonw_double(w, p->score);
+		mg_jsonw_key(w, "failed");
+		mg_jsonw_array_open(w);
+		for (const char *f = p->failed; *f;) {
+			size_t n = strcspn(f, ",");
+			mg_jsonw_string_len(w, f, n);
+			f += n + strspn(f + n, ", ");
+		}
+		mg_jsonw_array_close(w);
+		mg_jsonw_key(w, "dropped");
+		mg_jsonw_int(w, (int64_t)p->dropped);
+		mg_jsonw_key(w, "stopped");
+		mg_jsonw_string(w, p->stopped);
+		mg_jsonw_object_close(w);
+	}
+	mg_jsonw_array_close(w);
+}
+
+/* The grading of the dream: its pass, verdict, passes and latest outcome. */
+static void json_grading(mg_jsonw *w, const memgit_dream *d)
+{
+	const char *verdict = memgit_dream_verdict(d);
+
+	mg_jsonw_key(w, "iteration");
+	mg_jsonw_int(w, memgit_dream_iteration(d));
+	mg_jsonw_key(w, "verdict");
+	mg_jsonw_string(w, *verdict ? verdict : NULL);
+	mg_jsonw_key(w, "score");
+	if (*verdict)
+		mg_jsonw_double(w, memgit_dream_score(d));
+	else
+		mg_jsonw_null(w);
+	json_passes(w, d);
+	mg_jsonw_key(w, "outcome");
+	mg_jsonw_raw(w, memgit_dream_outcome(d) ? memgit_dream_outcome(d) : "null");
+}
+
 static int print_json(const memgit_dream *d)
 {
 	memgit_buf out = MEMGIT_BUF_INIT, branch = MEMGIT_BUF_INIT;
@@ -194,6 +251,7 @@ static int print_json(const memgit_dream *d)
 	for (size_t i = 0; i < memgit_dream_edit_count(d); i++)
 		json_edit(&w, memgit_dream_edit(d, i));
 	mg_jsonw_array_close(&w);
+	json_grading(&w, d);
 	mg_jsonw_object_close(&w);
 	code = mg_jsonw_finish(&w) < 0 ? cli_fail() : cli_write_out(&out);
 	memgit_buf_dispose(&out);
@@ -215,6 +273,22 @@ static void edit_line(memgit_buf *out, const memgit_edit *e)
 	if (e->refused)
 		mg_buf_printf(out, ": %s", e->refused);
 	mg_buf_putc(out, '\n');
+}
+
+/* "pass 1: needs_revision (score 0.62): deletions failed; dropped 2 edits" */
+static void pass_lines(memgit_buf *out, const memgit_dream *d)
+{
+	for (size_t i = 0; i < memgit_dream_pass_count(d); i++) {
+		const memgit_dream_pass *p = memgit_dream_pass_at(d, i);
+		mg_buf_printf(out, "pass %u: %s (score %.2f)", p->iteration, p->verdict, p->score);
+		if (*p->failed)
+			mg_buf_printf(out, ": %s failed", p->failed);
+		if (p->dropped)
+			mg_buf_printf(out, "; dropped %zu edit%s", p->dropped, p->dropped == 1 ? "" : "s");
+		else if (p->stopped)
+			mg_buf_printf(out, "; no further pass: %s", p->stopped);
+		mg_buf_putc(out, '\n');
+	}
 }
 
 static int print_text(const memgit_dream *d, int dry_run)
@@ -239,6 +313,7 @@ static int print_text(const memgit_dream *d, int dry_run)
 		for (size_t i = 0; i < n; i++)
 			if ((memgit_dream_edit(d, i)->refused != NULL) == (pass == 1))
 				edit_line(&out, memgit_dream_edit(d, i));
+	pass_lines(&out, d);
 	if (*memgit_dream_commit(d))
 		mg_buf_printf(&out, "review: memgit review %s\n", memgit_dream_id(d));
 	code = cli_write_out(&out);
@@ -265,6 +340,9 @@ static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
 		code = cli_fail();
 	else if (c->opts.dry_run)
 		cli_info(cli, "dry run: nothing was written");
+	else if (code == MG_EXIT_OK && !c->opts.no_grade &&
+		 strcmp(memgit_dream_verdict(d), "satisfied") != 0)
+		code = MG_EXIT_NEGATIVE; /* a valid negative outcome: the branch stays for review */
 	memgit_dream_free(d);
 	return code;
 }
@@ -281,6 +359,8 @@ int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		{ "model", required_argument, NULL, 'M' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-tokens", required_argument, NULL, 'T' },
+		{ "no-grade", no_argument, NULL, 'G' },
+		{ "rubric", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const mg_command *cmd = cli_find_command("dream");

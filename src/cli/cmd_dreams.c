@@ -45,7 +45,29 @@ static void json_dream(mg_jsonw *w, const memgit_dream *d, const char *when, siz
 	mg_jsonw_int(w, (int64_t)(memgit_dream_edit_count(d) - refused));
 	mg_jsonw_key(w, "refused");
 	mg_jsonw_int(w, (int64_t)refused);
+	mg_jsonw_key(w, "iteration");
+	mg_jsonw_int(w, memgit_dream_iteration(d));
+	mg_jsonw_key(w, "verdict");
+	mg_jsonw_string(w, *memgit_dream_verdict(d) ? memgit_dream_verdict(d) : NULL);
+	mg_jsonw_key(w, "score");
+	if (*memgit_dream_verdict(d))
+		mg_jsonw_double(w, memgit_dream_score(d));
+	else
+		mg_jsonw_null(w);
 	mg_jsonw_object_close(w);
+}
+
+/* "  satisfied (score 0.91, pass 2)", "  not graded" */
+static int verdict_text(memgit_buf *out, const memgit_dream *d)
+{
+	if (!*memgit_dream_verdict(d))
+		return mg_buf_puts(out, "  not graded\n");
+	if (mg_buf_printf(out, "  %s (score %.2f", memgit_dream_verdict(d), memgit_dream_score(d)) < 0)
+		return MEMGIT_ENOMEM;
+	if (memgit_dream_iteration(d) > 1 &&
+	    mg_buf_printf(out, ", pass %u", memgit_dream_iteration(d)) < 0)
+		return MEMGIT_ENOMEM;
+	return mg_buf_puts(out, ")\n");
 }
 
 static int one_dream(const memgit_dream *d, void *p)
@@ -65,7 +87,8 @@ static int one_dream(const memgit_dream *d, void *p)
 		memgit_dream_id(d), when, memgit_dream_base(d), sessions, sessions == 1 ? "" : "s",
 		edits, edits == 1 ? "" : "s", refused ? " (" : "") < 0 ||
 		(refused && mg_buf_printf(&c->out, "%zu refused)", refused) < 0) ||
-		mg_buf_printf(&c->out, "  %s\n", memgit_dream_status(d)) < 0 ? MEMGIT_ENOMEM : 0;
+		mg_buf_printf(&c->out, "  %s", memgit_dream_status(d)) < 0 ? MEMGIT_ENOMEM :
+		verdict_text(&c->out, d);
 }
 
 int cmd_dreams(mg_cli *cli, memgit_store *store, int argc, char **argv)

@@ -927,8 +927,8 @@ done:
 	return rc;
 }
 
-int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, memgit_batch *batch,
-	git_commit *base, const char *message)
+int mg_batch_build_commit_on(git_oid *commit_out, memgit_commit_result *counts,
+	memgit_batch *batch, git_commit *base, git_commit *parent, const char *message)
 {
 	mg_build b;
 	git_oid tree;
@@ -945,7 +945,7 @@ int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, mem
 		goto done;
 	}
 	if ((rc = mg_secret_check(message, strlen(message), batch->store->allow, "commit message")) < 0 ||
-	    (rc = mg_commit_create(commit_out, batch->store, base, &tree, message)) < 0)
+	    (rc = mg_commit_create(commit_out, batch->store, parent, &tree, message)) < 0)
 		goto done;
 	if (counts) {
 		counts->created = b.counts.created;
@@ -956,6 +956,12 @@ int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, mem
 done:
 	build_dispose(&b);
 	return rc;
+}
+
+int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, memgit_batch *batch,
+	git_commit *base, const char *message)
+{
+	return mg_batch_build_commit_on(commit_out, counts, batch, base, base, message);
 }
 
 int memgit_batch_commit(memgit_commit_result *result, memgit_batch *batch,

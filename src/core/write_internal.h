@@ -32,6 +32,12 @@ int mg_commit_and_publish(memgit_commit_result *res, memgit_store *s, git_commit
 int mg_batch_build_commit(git_oid *commit_out, memgit_commit_result *counts, memgit_batch *batch,
 	git_commit *base, const char *message);
 
+/* The same with the commit's parent given apart from the base it is built
+ * on: a dream's later pass (its tree is the base with the remaining edits,
+ * its parent the previous pass). */
+int mg_batch_build_commit_on(git_oid *commit_out, memgit_commit_result *counts,
+	memgit_batch *batch, git_commit *base, git_commit *parent, const char *message);
+
 /* Create the commit object only. */
 int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const git_oid *tree,
 	const char *message);

@@ -43,11 +43,14 @@ static int put_capped(memgit_buf *out, const char *s, size_t max)
 static int summary_line(memgit_buf *out, const memgit_dream *d)
 {
 	size_t by_kind[MEMGIT_EDIT_MOVE + 1] = { 0 };
+	size_t dropped = 0;
 	int rc, first = 1;
 
 	for (size_t i = 0; i < d->edits.n; i++)
 		if (!d->edits.items[i].refused)
 			by_kind[d->edits.items[i].kind]++;
+		else
+			dropped += mg_edit_dropped(&d->edits.items[i]);
 	rc = mg_buf_puts(out, "dream:");
 	for (int k = MEMGIT_EDIT_CREATE; k <= MEMGIT_EDIT_MOVE && rc == 0; k++) {
 		if (!by_kind[k])
@@ -56,7 +59,11 @@ static int summary_line(memgit_buf *out, const memgit_dream *d)
 			memgit_edit_kind_name((memgit_edit_kind)k), by_kind[k]);
 		first = 0;
 	}
-	if (rc == 0 && d->refused)
+	if (rc == 0 && d->refused > dropped && dropped)
+		rc = mg_buf_printf(out, " (%zu refused, %zu dropped)", d->refused - dropped, dropped);
+	else if (rc == 0 && dropped)
+		rc = mg_buf_printf(out, " (%zu dropped)", dropped);
+	else if (rc == 0 && d->refused)
 		rc = mg_buf_printf(out, " (%zu refused)", d->refused);
 	return rc < 0 ? rc : mg_buf_puts(out, "\n\n");
 }
@@ -107,6 +114,8 @@ int mg_dream_message(memgit_buf *out, const memgit_dream *d)
 			(unsigned long long)d->usage.input, (unsigned long long)d->usage.output,
 			(unsigned long long)d->usage.cache_read, (unsigned long long)d->usage.cache_write,
 			d->usage.requests);
+	if (rc == 0 && d->pass > 1)
+		rc = mg_buf_printf(out, "Dream-Iteration: %u\n", d->pass);
 	return rc;
 }
 
@@ -135,7 +144,8 @@ static int queue_edit(memgit_batch *b, const mg_edit *e)
 	return mg_error_set(MEMGIT_ERROR, "cannot apply edit", e->path, "unknown kind");
 }
 
-int mg_dream_build_commit(git_oid *out, memgit_store *s, memgit_dream *d, git_commit *base)
+int mg_dream_build_commit(git_oid *out, memgit_store *s, memgit_dream *d, git_commit *base,
+	git_commit *parent)
 {
 	memgit_batch *b = NULL;
 	int rc;
@@ -146,7 +156,7 @@ int mg_dream_build_commit(git_oid *out, memgit_store *s, memgit_dream *d, git_co
 		if (!d->edits.items[i].refused)
 			rc = queue_edit(b, &d->edits.items[i]);
 	if (rc == 0)
-		rc = mg_batch_build_commit(out, NULL, b, base, d->message);
+		rc = mg_batch_build_commit_on(out, NULL, b, base, parent, d->message);
 	memgit_batch_free(b);
 	return rc;
 }
@@ -203,24 +213,46 @@ done:
 	return rc;
 }
 
-static int attempt(memgit_store *s, const memgit_dream *d, const git_oid *commit, const char *note,
-	int stop_after_note, uint64_t deadline)
+/* With the lock held: a later pass needs the branch where the previous
+ * pass left it (checked before the note is written, so a branch moved by
+ * someone else costs no note). */
+static int branch_at(memgit_store *s, const memgit_dream *d, const char *ref, const git_oid *prev)
+{
+	git_oid have;
+	char want[GIT_OID_HEXSZ + 1];
+	int rc = git_reference_name_to_id(&have, s->repo, ref);
+
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return mg_git_error(rc, "cannot read branch", ref);
+	if (rc == 0 && git_oid_equal(&have, prev))
+		return 0;
+	git_oid_tostr(want, sizeof(want), prev);
+	return mg_error_set(MEMGIT_ECONFLICT, "cannot record dream pass", d->id,
+		"branch dream/%s is no longer at the previous pass %.12s", d->id, want);
+}
+
+static int attempt(memgit_store *s, const memgit_dream *d, const git_oid *commit,
+	const git_oid *prev, const char *note, int stop_after_note, uint64_t deadline)
 {
 	mg_lock lk = MG_LOCK_INIT;
 	memgit_buf ref = MEMGIT_BUF_INIT;
 	char log[64];
 	int rc;
 
-	if ((rc = mg_lock_acquire(&lk, s->gitdir, deadline)) < 0)
+	if ((rc = mg_buf_printf(&ref, MG_DREAM_REF_PREFIX "%s", d->id)) < 0)
 		return rc;
-	if ((rc = publish_note(s, &lk, d, commit, note, 0)) != 0)
+	if ((rc = mg_lock_acquire(&lk, s->gitdir, deadline)) < 0)
+		goto done;
+	if ((prev && (rc = branch_at(s, d, ref.ptr, prev)) < 0) ||
+	    (rc = publish_note(s, &lk, d, commit, note, 0)) != 0)
 		goto done;
 	if (!stop_after_note) {
-		snprintf(log, sizeof(log), "dream %s", d->id);
-		if ((rc = mg_buf_printf(&ref, MG_DREAM_REF_PREFIX "%s", d->id)) < 0)
-			goto done;
-		rc = mg_ref_cas_locked(s, &lk, ref.ptr, NULL, commit, log, 0);
-		if (rc == MG_RETRY_MOVED)
+		if (prev)
+			snprintf(log, sizeof(log), "dream %s: pass %u", d->id, d->pass);
+		else
+			snprintf(log, sizeof(log), "dream %s", d->id);
+		rc = mg_ref_cas_locked(s, &lk, ref.ptr, prev, commit, log, 0);
+		if (rc == MG_RETRY_MOVED && !prev)
 			rc = mg_error_set(MEMGIT_EEXISTS, "cannot record dream", d->id,
 				"branch dream/%s already exists", d->id);
 		if (rc != 0)
@@ -234,7 +266,7 @@ done:
 }
 
 int mg_dream_publish(memgit_store *s, const memgit_dream *d, const git_oid *commit,
-	const char *note, int stop_after_note)
+	const git_oid *prev, const char *note, int stop_after_note)
 {
 	uint64_t deadline = mg_monotonic_ms() + s->limits.lock_timeout_ms;
 	int rc;
@@ -243,7 +275,7 @@ int mg_dream_publish(memgit_store *s, const memgit_dream *d, const git_oid *comm
 	if ((rc = mg_secret_check(note, strlen(note), s->allow, "dream note")) < 0)
 		return rc;
 	for (unsigned n = 1;; n++) {
-		if ((rc = attempt(s, d, commit, note, stop_after_note, deadline)) <= 0)
+		if ((rc = attempt(s, d, commit, prev, note, stop_after_note, deadline)) <= 0)
 			return rc;
 		if (mg_monotonic_ms() >= deadline)
 			return mg_error_set(MEMGIT_EBUSY, "store busy", MG_NOTES_REF,

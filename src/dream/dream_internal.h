@@ -13,6 +13,8 @@
 #include "dreamer.h"
 #include "model.h"
 #include "memgit/dream.h"
+#include "memgit/grade.h"
+#include "util/jsonw.h"
 #include "util/strmap.h"
 
 #define MG_NOTES_REF "refs/notes/memgit"
@@ -88,7 +90,19 @@ struct memgit_dream {
 	char *outcome;             /* the latest outcome (JSON), or NULL */
 	char decision[16];         /* "rejected", "merged", "reverted", "" */
 	char *decision_why;
+	/* passes: the commit's own, and every outcome recorded (compact JSON) */
+	unsigned pass;             /* Dream-Iteration; 1 for the first commit */
+	char **outcomes;
+	size_t noutcomes;
+	const char *stopped;       /* static: why memgit_dream_run made no further pass */
+	memgit_dream_pass *passes; /* the public form of `outcomes` (mg_dream_views) */
+	char (*pass_verdicts)[32]; /* what passes[i] points at */
+	char **pass_failed;
+	size_t npasses;
 };
+
+/* The reason a revision pass gives an edit it drops starts with this. */
+#define MG_DREAM_DROPPED_PREFIX "revision "
 
 /* ---- dream_inputs.c ------------------------------------------------------ */
 
@@ -121,17 +135,22 @@ int mg_dream_redact(char **s, memgit_store *store);
 /* The commit message of DESIGN.md section 5 for the applied edits. */
 int mg_dream_message(memgit_buf *out, const memgit_dream *d);
 
-/* Build the dream commit on the base (objects written, nothing published). */
-int mg_dream_build_commit(git_oid *out, memgit_store *s, memgit_dream *d, git_commit *base);
+/* Build the dream commit: its tree the base with the applied edits, its
+ * parent `parent` (the base for the first pass, the previous pass after).
+ * Objects written, nothing published. */
+int mg_dream_build_commit(git_oid *out, memgit_store *s, memgit_dream *d, git_commit *base,
+	git_commit *parent);
 
 /*
  * Publish: a note on `commit` in refs/notes/memgit, then the branch
- * dream/<id>, both under one hold of the writer lock, branch last.
- * `stop_after_note` (tests) returns once the note is published, as a
- * dream killed at that moment would.
+ * dream/<id>, both under one hold of the writer lock, branch last. The
+ * branch must not exist (`prev` NULL), or must be at `prev` (a later pass:
+ * compare-and-swap; MEMGIT_ECONFLICT when it moved). `stop_after_note`
+ * (tests) returns once the note is published, as a dream killed at that
+ * moment would.
  */
 int mg_dream_publish(memgit_store *s, const memgit_dream *d, const git_oid *commit,
-	const char *note, int stop_after_note);
+	const git_oid *prev, const char *note, int stop_after_note);
 
 /* ---- dream_note.c -------------------------------------------------------- */
 
@@ -148,6 +167,44 @@ int mg_dream_record(memgit_store *s, const memgit_dream *d, const char *key, con
 
 /* Fill d's edits, expect, counts (and the fields the trailers lack) from a note. */
 int mg_dream_note_read(memgit_dream *d, const char *text, size_t len, const char *where);
+
+/* ---- dream_passes.c ------------------------------------------------------ */
+
+/* Whether edit `e` was dropped by a revision pass (not refused by validation). */
+int mg_edit_dropped(const mg_edit *e);
+
+/* Build d->passes from d->outcomes and the edits (called by mg_dream_views). */
+int mg_dream_passes(memgit_dream *d);
+
+/* Take over what `graded` (d graded and reloaded) says of its grading:
+ * verdict, score, outcomes. */
+void mg_dream_adopt_record(memgit_dream *d, memgit_dream *graded);
+
+/* Write outcome `json` (compact, from a note) as the JSON value at `w`,
+ * in the form memgit records outcomes (raw when it does not read back). */
+void mg_dream_outcome_jsonw(mg_jsonw *w, const char *json);
+
+/* ---- dream_revise.c ------------------------------------------------------ */
+
+/*
+ * Grade the committed dream `d`, and while the outcome is needs_revision,
+ * make the next pass: drop the applied edits the failed criteria blame,
+ * commit the rest on dream/<id> on top of the previous pass, grade again.
+ * `d` ends as the last pass, with its outcome.
+ */
+int mg_dream_iterate(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts);
+
+/* ---- grade.c (src/grade) ------------------------------------------------- */
+
+/* Grade committed dream `d` (iteration in opts) and record the outcome in
+ * its note; `*out` is the dream reloaded from its branch. */
+int mg_dream_grade_loaded(memgit_dream **out, memgit_store *s, memgit_dream *d,
+	const memgit_grade_options *opts);
+
+/* 0 when rubric `path` (NULL: rubrics/default.yaml) loads and parses, as
+ * grading will read it; else the error grading would give. */
+int mg_grade_rubric_check(memgit_store *s, const char *path);
 
 /* ---- engine.c / dream_load.c --------------------------------------------- */
 

@@ -11,6 +11,15 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+/* A Dream-Iteration value: a whole number from 1 (1 when it is not one). */
+static unsigned iteration_of(const char *value)
+{
+	char *end;
+	unsigned long n = strtoul(value, &end, 10);
+
+	return value[0] >= '1' && value[0] <= '9' && !*end && n <= 1000 ? (unsigned)n : 1;
+}
+
 /* The fields the trailers give; the note, when present, adds the rest. */
 static int from_trailers(memgit_dream *d, const char *msg)
 {
@@ -35,6 +44,9 @@ static int from_trailers(memgit_dream *d, const char *msg)
 		rc = mg_error_oom();
 		goto done;
 	}
+	if ((rc = mg_dream_trailer(&v, msg, "Dream-Iteration")) < 0)
+		goto done;
+	d->pass = rc == 1 ? iteration_of(v.ptr) : 1;
 	if ((rc = mg_dream_trailer(&v, msg, "Dream-Sessions")) < 0 ||
 	    (rc = mg_dream_split(&d->sessions, &d->nsessions, mg_buf_cstr(&v))) < 0)
 		goto done;

@@ -163,6 +163,8 @@ int mg_dream_note_write(memgit_buf *out, const memgit_dream *d, const mg_dream_i
 	mg_jsonw_key(&w, "memgit_dream");
 	mg_jsonw_int(&w, MG_DREAM_NOTE_VERSION);
 	key_string(&w, "id", d->id);
+	mg_jsonw_key(&w, "iteration");
+	mg_jsonw_int(&w, d->pass);
 	key_string(&w, "base", d->base);
 	key_string(&w, "dreamer", d->dreamer);
 	key_time(&w, "time", d->time);
@@ -290,15 +292,35 @@ static const mg_json *last_of(const mg_json *list)
 	return last;
 }
 
-/* The latest outcome and decision of the note's record. */
+/* Every outcome of the note's record, oldest first, as compact JSON. */
+static int read_outcomes(memgit_dream *d, const mg_json *list)
+{
+	size_t n = mg_json_count(list);
+	int rc = 0;
+
+	mg_dream_strv_free(d->outcomes, d->noutcomes);
+	d->noutcomes = 0;
+	if (!(d->outcomes = calloc(n ? n : 1, sizeof(char *))))
+		return mg_error_oom();
+	for (const mg_json *x = mg_json_first(list); x && rc == 0; x = mg_json_next(x)) {
+		memgit_buf text = MEMGIT_BUF_INIT;
+		if ((rc = mg_json_print(&text, x)) == 0 &&
+		    !(d->outcomes[d->noutcomes++] = mg_buf_detach(&text)))
+			rc = mg_error_oom();
+		memgit_buf_dispose(&text);
+	}
+	return rc;
+}
+
+/* The outcomes and the latest decision of the note's record. */
 static int read_record(memgit_dream *d, const mg_json *root)
 {
 	const mg_json *o = last_of(mg_json_get(root, "outcomes"));
 	const mg_json *dec = last_of(mg_json_get(root, "decisions"));
 	memgit_buf text = MEMGIT_BUF_INIT;
-	int rc = 0;
+	int rc = read_outcomes(d, mg_json_get(root, "outcomes"));
 
-	if (o) {
+	if (rc == 0 && o) {
 		snprintf(d->verdict, sizeof(d->verdict), "%s", mg_json_get_string(o, "verdict") ?
 			mg_json_get_string(o, "verdict") : "");
 		d->score = mg_json_number(mg_json_get(o, "score"), 0);

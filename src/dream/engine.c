@@ -3,10 +3,12 @@
  *
  * A run is: read the inputs (dream_inputs.c), ask the dreamer for edits,
  * validate them (dream_validate.c), build the commit on the base with the
- * write path's checks and publish note and branch (dream_commit.c). The
- * memory branch, its index and its work tree are never written. The dream
- * id is the only thing that depends on the wall clock and on chance: the
- * edits, the tree and the message body depend on the inputs alone.
+ * write path's checks and publish note and branch (dream_commit.c); then,
+ * unless told not to, grade it and make the revision passes
+ * (dream_revise.c). The memory branch, its index and its work tree are
+ * never written. The dream id is the only thing that depends on the wall
+ * clock and on chance: the edits, the tree and the message body depend on
+ * the inputs alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,12 @@
 memgit_dream *mg_dream_alloc(void)
 {
 	memgit_dream *d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
 		mg_error_oom();
-	else
-		d->status = "proposed";
+		return NULL;
+	}
+	d->status = "proposed";
+	d->pass = 1;
 	return d;
 }
 
@@ -48,6 +52,10 @@ void memgit_dream_free(memgit_dream *d)
 	free(d->dropped);
 	free(d->outcome);
 	free(d->decision_why);
+	mg_dream_strv_free(d->outcomes, d->noutcomes);
+	mg_dream_strv_free(d->pass_failed, d->npasses);
+	free(d->pass_verdicts);
+	free(d->passes);
 	mg_dream_strv_free(d->sessions, d->nsessions);
 	mg_dream_strv_free(d->agents, d->nsessions);
 	mg_edit_list_dispose(&d->edits);
@@ -77,7 +85,7 @@ int mg_dream_views(memgit_dream *d)
 		v->expect_blob = d->expect ? d->expect[i] : "";
 		v->refused = e->refused;
 	}
-	return 0;
+	return mg_dream_passes(d);
 }
 
 const char *memgit_dream_id(const memgit_dream *d) { return d->id; }
@@ -94,6 +102,13 @@ const char *memgit_dream_verdict(const memgit_dream *d) { return d->verdict; }
 double memgit_dream_score(const memgit_dream *d) { return d->score; }
 const char *memgit_dream_outcome(const memgit_dream *d) { return d->outcome; }
 const char *memgit_dream_decision(const memgit_dream *d) { return d->decision; }
+unsigned memgit_dream_iteration(const memgit_dream *d) { return d->pass; }
+size_t memgit_dream_pass_count(const memgit_dream *d) { return d->npasses; }
+
+const memgit_dream_pass *memgit_dream_pass_at(const memgit_dream *d, size_t i)
+{
+	return i < d->npasses ? &d->passes[i] : NULL;
+}
 
 void memgit_dream_usage_of(const memgit_dream *d, memgit_dream_usage *out)
 {
@@ -425,10 +440,10 @@ static int record(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in, i
 	git_oid commit;
 	int rc;
 
-	if ((rc = mg_dream_build_commit(&commit, s, d, in->base)) < 0 ||
+	if ((rc = mg_dream_build_commit(&commit, s, d, in->base, in->base)) < 0 ||
 	    (rc = commit_time(&d->time, s, &commit)) < 0 ||
 	    (rc = mg_dream_note_write(&note, d, in)) < 0 ||
-	    (rc = mg_dream_publish(s, d, &commit, note.ptr, stop_after_note)) < 0)
+	    (rc = mg_dream_publish(s, d, &commit, NULL, note.ptr, stop_after_note)) < 0)
 		goto done;
 	git_oid_tostr(d->commit, sizeof(d->commit), &commit);
 done:
@@ -462,6 +477,22 @@ done:
 	return rc;
 }
 
+/* Dry runs, empty dreams and a dream stopped before its branch are not graded. */
+static int grades(const memgit_dream_options *opts, int stop_after_note)
+{
+	return !opts->no_grade && !opts->dry_run && !stop_after_note;
+}
+
+/* The rubric is read before the dreamer runs (and spends tokens): one that
+ * cannot be read refuses the dream with nothing written. */
+static int check_rubric(memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts, int stop_after_note)
+{
+	if (!grades(opts, stop_after_note))
+		return 0;
+	return mg_grade_rubric_check(s, opts->rubric ? opts->rubric : in->settings.rubric);
+}
+
 int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_options *opts,
 	int stop_after_note)
 {
@@ -478,6 +509,7 @@ int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_opti
 	if (!(d = mg_dream_alloc()))
 		return MEMGIT_ENOMEM;
 	if ((rc = make_id(d)) < 0 || (rc = mg_dream_inputs_load(&in, s, opts)) < 0 ||
+	    (rc = check_rubric(s, &in, opts, stop_after_note)) < 0 ||
 	    (rc = propose(d, s, &in, opts)) < 0 || (rc = mg_dream_validate(d, s, &in)) < 0)
 		goto done;
 	rc = finish(d, s, &in, opts, stop_after_note);
@@ -485,6 +517,8 @@ int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_opti
 		int vrc = mg_dream_views(d);
 		rc = vrc < 0 ? vrc : rc;
 	}
+	if (rc == 0 && grades(opts, stop_after_note))
+		rc = mg_dream_iterate(d, s, &in, opts);
 done:
 	mg_dream_inputs_dispose(&in);
 	if (rc == 0 || rc == MEMGIT_ENOTHING)

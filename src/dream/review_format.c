@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "review_internal.h"
+#include "memgit/grade.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -78,8 +79,13 @@ static int header(mg_review *r, int md)
 			mg_buf_printf(o, " %s", d->sessions[i]);
 	if (rc == 0 && md && !d->nsessions)
 		rc = mg_buf_puts(o, "none");
-	return rc ? rc : mg_buf_printf(o, md ? " |\n| edits | %zu applied, %zu refused |\n\n" :
-		"\nedits    %zu applied, %zu refused\n", d->applied, d->refused);
+	rc = rc ? rc : mg_buf_printf(o, md ? " |\n| edits | %zu applied, %zu refused |\n| outcome | " :
+		"\nedits    %zu applied, %zu refused\noutcome  ", d->applied, d->refused);
+	if (rc == 0 && !d->verdict[0])
+		rc = mg_buf_puts(o, "not graded");
+	else if (rc == 0)
+		rc = mg_buf_printf(o, "%s, score %.2f, pass %u", d->verdict, d->score, d->pass);
+	return rc ? rc : mg_buf_puts(o, md ? " |\n\n" : "\n");
 }
 
 /* The excerpts of one cited range, one line each. */
@@ -197,6 +203,9 @@ int mg_review_text(mg_review *r, int md)
 			rc = change(r, &l->items[i], &what, &diff, md);
 	if (rc == 0)
 		rc = refusals(r, &what, md);
+	/* the criteria of the latest outcome; a pull request has the verdict */
+	if (rc == 0 && !md && r->d->outcome && (rc = mg_buf_puts(&r->out, "\noutcome ")) == 0)
+		rc = memgit_dream_outcome_text(&r->out, r->d);
 	if (rc == 0 && md)
 		rc = mg_buf_printf(&r->out, "---\nDream-Id: `%s` | review with `memgit review %s`\n",
 			r->d->id, r->d->id);
@@ -316,6 +325,16 @@ static void json_header(mg_review *r)
 	mg_jsonw_int(w, (int64_t)d->applied);
 	mg_jsonw_key(w, "refused");
 	mg_jsonw_int(w, (int64_t)d->refused);
+	mg_jsonw_key(w, "iteration");
+	mg_jsonw_int(w, d->pass);
+	key_string(w, "verdict", d->verdict[0] ? d->verdict : NULL);
+	mg_jsonw_key(w, "score");
+	if (d->verdict[0])
+		mg_jsonw_double(w, d->score);
+	else
+		mg_jsonw_null(w);
+	mg_jsonw_key(w, "outcome");
+	mg_dream_outcome_jsonw(w, d->outcome);
 }
 
 int mg_review_json(mg_review *r)

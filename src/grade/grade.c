@@ -162,6 +162,17 @@ static int load_rubric(mg_rubric *r, char blob_hex[41], memgit_store *s, const c
 	return rc;
 }
 
+int mg_grade_rubric_check(memgit_store *s, const char *path)
+{
+	mg_rubric r = MG_RUBRIC_INIT;
+	char blob[41];
+	int rc;
+
+	rc = load_rubric(&r, blob, s, path ? path : DEFAULT_RUBRIC);
+	mg_rubric_dispose(&r);
+	return rc;
+}
+
 /* A file of the memory branch: the questions file a rubric names. */
 static int read_branch_file(memgit_buf *out, const char *path, void *payload)
 {
@@ -353,7 +364,8 @@ int mg_dream_grade_loaded(memgit_dream **out, memgit_store *s, memgit_dream *d,
 		goto done;
 	}
 	if ((rc = ctx_load(&g, s, d, opts)) < 0 ||
-	    (rc = grade(&o, &g, s, d, opts && opts->iteration ? opts->iteration : 1)) < 0)
+	    (rc = grade(&o, &g, s, d, opts && opts->iteration ? opts->iteration :
+		     memgit_dream_iteration(d) ? memgit_dream_iteration(d) : 1)) < 0)
 		goto done;
 	mg_jsonw_init(&w, &json, 1);
 	if ((rc = mg_outcome_json(&w, &o)) < 0 || (rc = mg_jsonw_finish(&w)) < 0 ||

@@ -101,11 +101,13 @@ no_key() {
 # dream_ok DREAMER [memgit dream options...]: exit 0, a new dream branch,
 # nothing on stderr, no key on stdout; DREAMER the Dream-Dreamer value;
 # Dream-Prompt-Sha256 64 hex; git fsck --strict clean. Sets ID; the id is
-# recorded in $T/ids.<store> for the final `memgit dreams` check.
+# recorded in $T/ids.<store> for the final `memgit dreams` check. The
+# dream is not graded: these tests are about the provider and what the
+# model proposes (grading: test_dream_iterate.sh).
 dream_ok() {
 	local want=$1
 	shift
-	run 0 mg dream "$@"
+	run 0 mg dream --no-grade "$@"
 	no_key "$T/out" "$T/err"
 	[ ! -s "$T/err" ] || { cat "$T/err"; fail "a dream that succeeded wrote to stderr"; }
 	ID=$(dream_id)

@@ -2,7 +2,9 @@
 # test_dream.sh: memgit dream, dreams, review, blame and log through the CLI,
 # read back with the git CLI (trailers, notes, fsck); main and the work tree
 # untouched; dry runs and refusals write nothing; a dream killed at random
-# moments never leaves a dream branch without its note.
+# moments never leaves a dream branch without its note. The engine's checks
+# run with --no-grade (one commit per dream); grading inside a dream and
+# its revision passes are test_dream_iterate.sh's.
 source "$MEMGIT_TESTLIB"
 
 export MEMGIT_NOW=2026-11-20T12:00:00Z
@@ -69,7 +71,7 @@ check_apply() {
 	base=$(git rev-parse main)
 	stip=$(git rev-parse refs/memgit/sessions)
 	main_state . >"$T/main.before"
-	run 0 mg dream --replay "$T/apply.json"
+	run 0 mg dream --replay "$T/apply.json" --no-grade
 	id=$(sed -n '1s/^dream \([^ ]*\) on branch dream\/\1 (.*)$/\1/p' "$T/out")
 	[[ "$id" =~ ^20261120T120000Z-[0-9a-f]{6}$ ]] || { cat "$T/out"; fail "no dream id in the output"; }
 	echo "$id" >"$T/id"
@@ -123,12 +125,14 @@ ID=$(cat "$T/id")
 
 # ---- JSON output ---------------------------------------------------------------------------
 check_json() {
-	run 0 mg dream --replay "$T/apply.json" --json
+	run 0 mg dream --replay "$T/apply.json" --json --no-grade
 	jq -e '.status == "proposed" and .applied == 4 and .refused == 0' "$T/out" >/dev/null ||
 		{ cat "$T/out"; fail "dream --json"; }
 	jq -e '(.branch | startswith("dream/")) and (.commit | length == 40)' "$T/out" >/dev/null ||
 		fail "dream --json branch"
 	jq -e '.message | startswith("dream: create 1")' "$T/out" >/dev/null || fail "dream --json message"
+	jq -e '.iteration == 1 and .verdict == null and .outcome == null and .passes == []' "$T/out" \
+		>/dev/null || fail "dream --json --no-grade: grading fields"
 }
 soft "dream --json" check_json
 
@@ -194,7 +198,7 @@ check_budget() {
  {"kind": "update", "path": "notes/b.md", "content": "x\n", "rationale": "r", "evidence": ["memory:notes/b.md"]}
 ]}
 EOF
-	run 0 mg dream --replay "$T/budget.json" --json
+	run 0 mg dream --replay "$T/budget.json" --json --no-grade
 	assert_eq "$(jq -r '.edits | map(.refused // "applied" | split(":")[0]) | join(",")' "$T/out")" \
 		"applied,budget,duplicate"
 }

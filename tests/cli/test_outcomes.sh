@@ -137,7 +137,7 @@ check_reject() {
 		.forced == false and .commit == null and (.by | contains("memgit tests"))' >/dev/null ||
 		{ note "$id" | jq .decisions; fail "rejection not in the note"; }
 	run 0 mg dreams
-	grep -qE "^$id .* rejected\$" "$T/out" || { cat "$T/out"; fail "dreams does not show $id rejected"; }
+	grep -qE "^$id .* rejected( |$)" "$T/out" || { cat "$T/out"; fail "dreams does not show $id rejected"; }
 	assert_eq "$(status_of "$id")" rejected
 	run 1 mg reject "$id" -m again
 	run 1 mg merge "$id"
@@ -194,7 +194,7 @@ check_good() {
 	worktree_in_step .
 	assert_eq "$(status_of "$id")" merged
 	run 0 mg dreams
-	grep -qE "^$id .* merged\$" "$T/out" || { cat "$T/out"; fail "dreams does not show $id merged"; }
+	grep -qE "^$id .* merged( |$)" "$T/out" || { cat "$T/out"; fail "dreams does not show $id merged"; }
 	note "$id" | jq -e --arg c "$(git rev-parse main)" '.decisions[-1] |
 		.action == "merged" and .commit == $c and .forced == false' >/dev/null ||
 		{ note "$id" | jq .decisions; fail "merge not in the note"; }

@@ -95,8 +95,9 @@ static FX_UNUSED char *fx_git(memgit_store *s, const char *fmt, ...)
 	return out;
 }
 
-/* Replay `json` (with ' for ", and a final ",]" allowed) through the replay dreamer. */
-static FX_UNUSED int fx_replay_opts(memgit_dream **out, memgit_store *s, const char *json,
+/* Replay `json` (with ' for ", and a final ",]" allowed) through the replay
+ * dreamer, with options `o` as they are (grading included). */
+static FX_UNUSED int fx_replay_run(memgit_dream **out, memgit_store *s, const char *json,
 	memgit_dream_options *o)
 {
 	char file[600], *text = strdup(json);
@@ -113,6 +114,15 @@ static FX_UNUSED int fx_replay_opts(memgit_dream **out, memgit_store *s, const c
 	o->dreamer = "replay";
 	o->replay = file;
 	return memgit_dream_run(out, s, o);
+}
+
+/* The same for the engine's tests: the dream is committed, not graded
+ * (grading and the revision passes: test_dream_revise.c). */
+static FX_UNUSED int fx_replay_opts(memgit_dream **out, memgit_store *s, const char *json,
+	memgit_dream_options *o)
+{
+	o->no_grade = 1;
+	return fx_replay_run(out, s, json, o);
 }
 
 static FX_UNUSED int fx_replay(memgit_dream **out, memgit_store *s, const char *json)

@@ -1,0 +1,310 @@
+/*
+ * dream_revise.c: grading a dream as it is made, and its revision passes
+ * (DESIGN.md section 5, step 5; docs/dreams.md section 6).
+ *
+ * Each pass is graded and the outcome recorded in its note. A
+ * needs_revision outcome sends the failed criteria back for another pass.
+ * The revision every dreamer gets is mechanical: an applied edit that
+ * touches a memory a failed criterion blames (its `paths`: the path, a
+ * merged memory, a move's target) is dropped, with the criterion and its
+ * explanation as the reason; the edits left are validated again on their
+ * own and committed as the next pass on dream/<id>, its parent the
+ * previous pass (so `git log dream/<id>` shows the passes), its tree the
+ * base with those edits. A model is not asked again yet: a "revise"
+ * request with the failures is the better revision, and the same loop
+ * would commit its answer.
+ *
+ * The loop stops when the outcome is anything but needs_revision (grade.c
+ * turns needs_revision into max_iterations_reached on the rubric's last
+ * pass), when the failures blame no applied edit (the verdict stays), or
+ * when every applied edit would go (a dream of nothing is not committed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dream_internal.h"
+#include "grade/outcome.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#define MG_DROP_EXPLANATION_MAX 300
+
+/* ---- what to drop ------------------------------------------------------------------ */
+
+static int touches(const mg_edit *e, const char *path)
+{
+	if (strcmp(e->path, path) == 0 || (e->to && strcmp(e->to, path) == 0))
+		return 1;
+	for (size_t i = 0; i < e->nmerged; i++)
+		if (strcmp(e->merged[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* The first failed criterion (rubric order) blaming a memory `e` touches. */
+static const mg_criterion_result *blamed_by(const mg_outcome *o, const mg_edit *e)
+{
+	for (size_t i = 0; i < o->nresults; i++) {
+		const mg_criterion_result *r = &o->results[i];
+		if (r->pass || r->skipped)
+			continue;
+		for (size_t j = 0; j < r->npaths; j++)
+			if (touches(e, r->paths[j]))
+				return r;
+	}
+	return NULL;
+}
+
+/* "revision <pass>: <what>: <why>", one line, `why` cut on a character
+ * boundary: the reason a refused edit keeps. */
+static int drop(mg_edit *e, unsigned pass, const char *what, const char *why)
+{
+	memgit_buf text = MEMGIT_BUF_INIT;
+	size_t n = strlen(why);
+	int rc;
+
+	if (n > MG_DROP_EXPLANATION_MAX) {
+		n = MG_DROP_EXPLANATION_MAX;
+		while (n > 0 && ((unsigned char)why[n] & 0xc0) == 0x80)
+			n--;
+	}
+	rc = mg_buf_printf(&text, MG_DREAM_DROPPED_PREFIX "%u: %s: %.*s%s", pass, what, (int)n, why,
+		why[n] ? "..." : "");
+	for (size_t i = 0; rc == 0 && i < text.size; i++)
+		if ((unsigned char)text.ptr[i] < 0x20 || text.ptr[i] == 0x7f)
+			text.ptr[i] = ' ';
+	if (rc == 0) {
+		free(e->refused);
+		if (!(e->refused = mg_buf_detach(&text)))
+			rc = mg_error_oom();
+	}
+	memgit_buf_dispose(&text);
+	return rc;
+}
+
+static void recount(memgit_dream *d)
+{
+	d->applied = d->refused = 0;
+	for (size_t i = 0; i < d->edits.n; i++)
+		if (d->edits.items[i].refused)
+			d->refused++;
+		else
+			d->applied++;
+}
+
+/*
+ * Mark the applied edits outcome `o` blames as dropped by pass `pass`;
+ * how many in `*n`. Nothing is marked (and d->stopped says why) when none
+ * is blamed or when all would go.
+ */
+static int drop_blamed(size_t *n, memgit_dream *d, const mg_outcome *o, unsigned pass)
+{
+	const mg_criterion_result **by = calloc(d->edits.n ? d->edits.n : 1, sizeof(*by));
+	memgit_buf what = MEMGIT_BUF_INIT;
+	int rc = 0;
+
+	*n = 0;
+	if (!by)
+		return mg_error_oom();
+	for (size_t i = 0; i < d->edits.n; i++)
+		if (!d->edits.items[i].refused && (by[i] = blamed_by(o, &d->edits.items[i])))
+			(*n)++;
+	if (!*n || *n == d->applied) {
+		d->stopped = *n ? "no edit would be left" : "the failures blame no applied edit";
+		*n = 0;
+		goto done;
+	}
+	for (size_t i = 0; i < d->edits.n && rc == 0; i++) {
+		if (!by[i])
+			continue;
+		mg_buf_clear(&what);
+		if ((rc = mg_buf_printf(&what, "dropped for failing %s", by[i]->id)) == 0)
+			rc = drop(&d->edits.items[i], pass, what.ptr,
+				by[i]->explanation ? by[i]->explanation : "");
+	}
+	recount(d);
+done:
+	memgit_buf_dispose(&what);
+	free(by);
+	return rc;
+}
+
+/*
+ * The edits left, validated again on their own against the base: an edit
+ * the dropped ones made room for could now be refused (a create that only
+ * fitted limits.store_max_memories next to a dropped delete). One refused
+ * now is dropped too, with validation's reason.
+ */
+static int revalidate(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in, unsigned pass)
+{
+	memgit_dream *scratch = mg_dream_alloc();
+	mg_edit_list left = { NULL, 0, 0 };
+	size_t *at = NULL;
+	int rc = 0;
+
+	if (!scratch || !(left.items = calloc(d->applied ? d->applied : 1, sizeof(*left.items))) ||
+	    !(at = calloc(d->applied ? d->applied : 1, sizeof(*at)))) {
+		rc = mg_error_oom();
+		goto done;
+	}
+	for (size_t i = 0; i < d->edits.n; i++)
+		if (!d->edits.items[i].refused) {
+			at[left.n] = i;
+			left.items[left.n++] = d->edits.items[i]; /* borrowed, for the copy */
+		}
+	if ((rc = mg_edit_list_copy(&scratch->edits, &left)) < 0 ||
+	    (rc = mg_dream_validate(scratch, s, in)) < 0)
+		goto done;
+	for (size_t j = 0; j < scratch->edits.n && rc == 0; j++)
+		if (scratch->edits.items[j].refused)
+			rc = drop(&d->edits.items[at[j]], pass, "refused on its own",
+				scratch->edits.items[j].refused);
+	recount(d);
+done:
+	free(left.items);
+	free(at);
+	memgit_dream_free(scratch);
+	return rc;
+}
+
+/* Take back what pass `pass` dropped. */
+static void undrop(memgit_dream *d, unsigned pass)
+{
+	char prefix[32];
+	int len = snprintf(prefix, sizeof(prefix), MG_DREAM_DROPPED_PREFIX "%u:", pass);
+
+	for (size_t i = 0; i < d->edits.n; i++) {
+		mg_edit *e = &d->edits.items[i];
+		if (e->refused && strncmp(e->refused, prefix, (size_t)len) == 0) {
+			free(e->refused);
+			e->refused = NULL;
+		}
+	}
+	recount(d);
+}
+
+/* ---- committing a pass ----------------------------------------------------------------- */
+
+/* The pass's note: the dream's record with its edits as they now stand,
+ * and the outcomes of the passes before (grading adds its own). */
+static int pass_note(memgit_buf *note, const memgit_dream *d, const mg_dream_inputs *in)
+{
+	memgit_buf item = MEMGIT_BUF_INIT;
+	int rc = mg_dream_note_write(note, d, in);
+
+	for (size_t i = 0; i < d->noutcomes && rc == 0; i++) {
+		mg_jsonw w;
+		mg_buf_clear(&item);
+		mg_jsonw_init(&w, &item, 1);
+		mg_dream_outcome_jsonw(&w, d->outcomes[i]);
+		if ((rc = mg_jsonw_finish(&w)) == 0)
+			rc = mg_dream_note_push(note, "outcomes", item.ptr, d->id);
+	}
+	memgit_buf_dispose(&item);
+	return rc;
+}
+
+/* Commit pass d->pass on the previous one (d->commit) and move dream/<id>
+ * to it by compare-and-swap. */
+static int commit_pass(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in)
+{
+	memgit_buf msg = MEMGIT_BUF_INIT, note = MEMGIT_BUF_INIT;
+	git_commit *prev = NULL, *made = NULL;
+	git_oid prev_id, commit;
+	int rc;
+
+	if (git_oid_fromstr(&prev_id, d->commit) < 0 ||
+	    (rc = git_commit_lookup(&prev, s->repo, &prev_id)) < 0) {
+		rc = mg_git_error(-1, "cannot read dream", d->id);
+		goto done;
+	}
+	if ((rc = mg_dream_message(&msg, d)) < 0)
+		goto done;
+	free(d->message);
+	d->message = mg_buf_detach(&msg);
+	if (!d->message) {
+		rc = mg_error_oom();
+		goto done;
+	}
+	if ((rc = mg_dream_build_commit(&commit, s, d, in->base, prev)) < 0 ||
+	    (rc = pass_note(&note, d, in)) < 0 ||
+	    (rc = mg_dream_publish(s, d, &commit, &prev_id, note.ptr, 0)) < 0)
+		goto done;
+	git_oid_tostr(d->commit, sizeof(d->commit), &commit);
+	if ((rc = git_commit_lookup(&made, s->repo, &commit)) < 0) {
+		rc = mg_git_error(rc, "cannot read commit", d->commit);
+		goto done;
+	}
+	d->time = (int64_t)git_commit_time(made);
+	rc = mg_dream_views(d);
+done:
+	git_commit_free(made);
+	git_commit_free(prev);
+	memgit_buf_dispose(&msg);
+	memgit_buf_dispose(&note);
+	return rc;
+}
+
+/* ---- the loop ------------------------------------------------------------------------------ */
+
+/* Grade pass d->pass and take its record (the outcomes so far) onto `d`. */
+static int grade_pass(memgit_dream *d, memgit_store *s, const memgit_dream_options *opts)
+{
+	memgit_grade_options go = MEMGIT_GRADE_OPTIONS_INIT;
+	memgit_dream *graded = NULL;
+	int rc;
+
+	go.rubric = opts->rubric;
+	go.iteration = d->pass;
+	if ((rc = mg_dream_grade_loaded(&graded, s, d, &go)) == 0) {
+		mg_dream_adopt_record(d, graded);
+		rc = mg_dream_views(d);
+	}
+	memgit_dream_free(graded);
+	return rc;
+}
+
+/* The edits the next pass keeps, marked on `d`; `*n` dropped (0: stop). */
+static int revise(size_t *n, memgit_dream *d, memgit_store *s, const mg_dream_inputs *in)
+{
+	mg_outcome o = MG_OUTCOME_INIT;
+	int rc;
+
+	*n = 0;
+	if ((rc = mg_outcome_from_json(&o, d->outcome, strlen(d->outcome), d->id)) < 0)
+		return rc;
+	if (d->pass >= o.max_iterations)
+		goto done;
+	if ((rc = drop_blamed(n, d, &o, d->pass + 1)) < 0 || !*n)
+		goto done;
+	if ((rc = revalidate(d, s, in, d->pass + 1)) == 0 && !d->applied) {
+		/* the edits left were all refused on their own: nothing to commit */
+		undrop(d, d->pass + 1);
+		d->stopped = "no edit would be left";
+		*n = 0;
+	}
+done:
+	mg_outcome_dispose(&o);
+	return rc;
+}
+
+int mg_dream_iterate(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts)
+{
+	size_t dropped;
+	int rc;
+
+	for (;;) {
+		if ((rc = grade_pass(d, s, opts)) < 0 || !d->outcome ||
+		    strcmp(d->verdict, MG_VERDICT_NEEDS_REVISION) != 0)
+			return rc;
+		if ((rc = revise(&dropped, d, s, in)) < 0)
+			return rc;
+		if (!dropped)
+			return mg_dream_passes(d); /* with why it stopped */
+		d->pass++;
+		if ((rc = commit_pass(d, s, in)) < 0)
+			return rc;
+	}
+}
