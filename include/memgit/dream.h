@@ -71,12 +71,14 @@ typedef struct {
 	int no_grade;                 /* do not grade (and so make no revision pass) */
 	const char *rubric;           /* grading: a path in the memory branch, else a file;
 	                               * NULL: memgit.yaml dream.rubric, else rubrics/default.yaml */
+	int merge;                    /* a satisfied dream merges: 1 yes, -1 no,
+	                               * 0 as memgit.yaml dream.auto_merge says */
 } memgit_dream_options;
 
 #define MEMGIT_DREAM_OPTIONS_VERSION 1
 #define MEMGIT_DREAM_OPTIONS_INIT \
 	{ MEMGIT_DREAM_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, \
-	  NULL }
+	  NULL, 0 }
 
 /** Tokens a model dream used (all zero for the builtin dreamer). */
 typedef struct {

@@ -101,6 +101,12 @@ static int dream_opt(int opt, const char *arg, void *p)
 	case 'G':
 		c->opts.no_grade = 1;
 		return 0;
+	case 'm':
+		c->opts.merge = 1;
+		return 0;
+	case 'K':
+		c->opts.merge = -1;
+		return 0;
 	case 'r':
 		c->opts.rubric = arg;
 		return 0;
@@ -333,9 +339,23 @@ static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
 	c->opts.progress_payload = c;
 	rc = memgit_dream_run(&d, store, &c->opts);
 	clear_progress(c);
-	if (rc < 0 && rc != MEMGIT_ENOTHING)
-		return cli_fail();
+	if (rc < 0 && rc != MEMGIT_ENOTHING) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", memgit_error_last()->message);
+		code = cli_fail();
+		cli_notify(cli, store, "dream.failed", NULL, "error", why);
+		return code;
+	}
 	code = cli->json ? print_json(d) : print_text(d, c->opts.dry_run);
+	if (!cli->json && strcmp(memgit_dream_status(d), "merged") == 0)
+		printf("merged into the memory branch (memgit revert %s undoes it)\n", memgit_dream_id(d));
+	if (rc == 0 && !c->opts.dry_run && *memgit_dream_commit(d)) {
+		cli_notify(cli, store, "dream.completed", memgit_dream_id(d), NULL, NULL);
+		if (*memgit_dream_verdict(d))
+			cli_notify(cli, store, "dream.graded", memgit_dream_id(d), NULL, NULL);
+		if (strcmp(memgit_dream_status(d), "merged") == 0)
+			cli_notify(cli, store, "dream.merged", memgit_dream_id(d), NULL, NULL);
+	}
 	if (rc == MEMGIT_ENOTHING)
 		code = cli_fail();
 	else if (c->opts.dry_run)
@@ -361,6 +381,8 @@ int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		{ "max-tokens", required_argument, NULL, 'T' },
 		{ "no-grade", no_argument, NULL, 'G' },
 		{ "rubric", required_argument, NULL, 'r' },
+		{ "merge", no_argument, NULL, 'm' },
+		{ "no-merge", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const mg_command *cmd = cli_find_command("dream");
@@ -373,6 +395,8 @@ int cmd_dream(mg_cli *cli, memgit_store *store, int argc, char **argv)
 		code = cli_usage_error(cmd, "unexpected argument '%s'", argv[at]);
 	else if (c.max_given && c.nsessions)
 		code = cli_usage_error(cmd, "give --sessions N or --session ID, not both");
+	else if (c.opts.merge > 0 && (c.opts.no_grade || c.opts.dry_run))
+		code = cli_usage_error(cmd, "--merge needs a graded dream (not --no-grade or --dry-run)");
 	else if (c.opts.replay && c.opts.dreamer && strcmp(c.opts.dreamer, "replay") != 0)
 		code = cli_usage_error(cmd, "--replay goes with --dreamer replay");
 	else {

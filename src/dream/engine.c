@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "dream_internal.h"
+#include "memgit/grade.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -493,6 +494,22 @@ static int check_rubric(memgit_store *s, const mg_dream_inputs *in,
 	return mg_grade_rubric_check(s, opts->rubric ? opts->rubric : in->settings.rubric);
 }
 
+/* `memgit dream --merge`: the satisfied dream goes through the same gate
+ * as `memgit merge`, and *d becomes the dream as merged. */
+static int merge_now(memgit_dream **d, memgit_store *s)
+{
+	memgit_merge_result res = MEMGIT_MERGE_RESULT_INIT;
+	memgit_dream *merged = NULL;
+	int rc = memgit_dream_merge(&res, s, (*d)->id, NULL);
+
+	if (rc == 0 && (rc = memgit_dream_load(&merged, s, (*d)->id)) == 0) {
+		memgit_dream_free(*d);
+		*d = merged;
+	}
+	memgit_merge_result_dispose(&res);
+	return rc;
+}
+
 int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_options *opts,
 	int stop_after_note)
 {
@@ -519,6 +536,9 @@ int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_opti
 	}
 	if (rc == 0 && grades(opts, stop_after_note))
 		rc = mg_dream_iterate(d, s, &in, opts);
+	if (rc == 0 && grades(opts, stop_after_note) && strcmp(d->verdict, "satisfied") == 0 &&
+	    (opts->merge > 0 || (opts->merge == 0 && in.settings.auto_merge)))
+		rc = merge_now(&d, s);
 done:
 	mg_dream_inputs_dispose(&in);
 	if (rc == 0 || rc == MEMGIT_ENOTHING)

@@ -131,6 +131,16 @@ WBAD=$(dream wbad)
 
 check_hooks() {
 	local e
+	# the dream itself: completed, and graded as it was made
+	e=$(event dream.completed "$WGOOD")
+	jq -e '.verified and .data.status == "proposed" and (.data.commit | length) == 40' <<<"$e" >/dev/null ||
+		{ cat "$T/hooks.log"; fail "dream.completed: $e"; }
+	# a dream that fails: dream.failed with the error, and the command's exit code
+	run 3 mg dream --dreamer nosuch
+	e=$(jq -c 'select(.tag == "outcomes") | (.body | fromjson) as $b | select($b.type == "dream.failed") |
+		{verified, data: $b.data}' "$T/hooks.log" | tail -1)
+	jq -e '.verified and (.data.error | contains("unknown dreamer"))' <<<"$e" >/dev/null ||
+		{ cat "$T/hooks.log"; fail "dream.failed: $e"; }
 	run 0 mg grade "$WGOOD"
 	assert_not_contains "$T/err" "webhook"
 	no_secret_in "$T/out" "$T/err"
@@ -158,7 +168,7 @@ check_hooks() {
 	jq -e '.verified and .data.why == "too vague" and .data.status == "rejected" and
 		.data.verdict == "needs_revision"' <<<"$e" >/dev/null || { cat "$T/hooks.log"; fail "dream.rejected: $e"; }
 	# every delivery was signed and verified, and none says it failed
-	jq -e -s 'length >= 4 and all(.verified)' "$T/hooks.log" >/dev/null || { cat "$T/hooks.log"; fail "a delivery did not verify"; }
+	jq -e -s 'length >= 6 and all(.verified)' "$T/hooks.log" >/dev/null || { cat "$T/hooks.log"; fail "a delivery did not verify"; }
 }
 soft "webhooks delivered" check_hooks
 
