@@ -10,9 +10,11 @@
  * explanation as the reason; the edits left are validated again on their
  * own and committed as the next pass on dream/<id>, its parent the
  * previous pass (so `git log dream/<id>` shows the passes), its tree the
- * base with those edits. A model is not asked again yet: a "revise"
- * request with the failures is the better revision, and the same loop
- * would commit its answer.
+ * base with those edits. A dream a model made asks the model instead
+ * (request "revise-<pass>"): it gets its applied edits and the failures
+ * and answers with a complete list, which supersedes them; without an
+ * answer (a replay with none recorded, a spent budget) the mechanical
+ * revision applies.
  *
  * The loop stops when the outcome is anything but needs_revision (grade.c
  * turns needs_revision into max_iterations_reached on the rubric's last
@@ -25,6 +27,10 @@
 
 #include "dream_internal.h"
 #include "grade/outcome.h"
+#include "model.h"
+#include "util/array.h"
+#include "util/fs.h"
+#include "util/jsonw.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -265,8 +271,175 @@ static int grade_pass(memgit_dream *d, memgit_store *s, const memgit_dream_optio
 	return rc;
 }
 
+/* ---- a model's revision ------------------------------------------------------------------- */
+
+/* The applied edits as the model wrote them: {"edits": [...]}. */
+static int applied_json(memgit_buf *out, const memgit_dream *d)
+{
+	mg_jsonw w;
+
+	mg_jsonw_init(&w, out, 0);
+	mg_jsonw_object_open(&w);
+	mg_jsonw_key(&w, "edits");
+	mg_jsonw_array_open(&w);
+	for (size_t i = 0; i < d->edits.n; i++) {
+		const mg_edit *e = &d->edits.items[i];
+		if (e->refused)
+			continue;
+		mg_jsonw_object_open(&w);
+		mg_jsonw_key(&w, "kind");
+		mg_jsonw_string(&w, memgit_edit_kind_name(e->kind));
+		mg_jsonw_key(&w, "path");
+		mg_jsonw_string(&w, e->path);
+		if (e->to) {
+			mg_jsonw_key(&w, "to");
+			mg_jsonw_string(&w, e->to);
+		}
+		if (e->nmerged) {
+			mg_jsonw_key(&w, "merged");
+			mg_jsonw_array_open(&w);
+			for (size_t j = 0; j < e->nmerged; j++)
+				mg_jsonw_string(&w, e->merged[j]);
+			mg_jsonw_array_close(&w);
+		}
+		if (e->content) {
+			mg_jsonw_key(&w, "content");
+			mg_jsonw_string_len(&w, e->content, e->content_len);
+		}
+		mg_jsonw_key(&w, "rationale");
+		mg_jsonw_string(&w, e->rationale ? e->rationale : "");
+		mg_jsonw_key(&w, "evidence");
+		mg_jsonw_array_open(&w);
+		for (size_t j = 0; j < e->nevidence; j++)
+			mg_jsonw_string(&w, e->evidence[j]);
+		mg_jsonw_array_close(&w);
+		mg_jsonw_object_close(&w);
+	}
+	mg_jsonw_array_close(&w);
+	mg_jsonw_object_close(&w);
+	return mg_jsonw_finish(&w);
+}
+
+/* "- deletions (required): removed 4 of 8 ... [memories: a.md, b.md]" per failure. */
+static int feedback_text(memgit_buf *out, const mg_outcome *o)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < o->nresults && rc == 0; i++) {
+		const mg_criterion_result *c = &o->results[i];
+		if (c->pass || c->skipped)
+			continue;
+		rc = mg_buf_printf(out, "- %s%s (score %.2f): %s", c->id, c->required ? " (required)" : "",
+			c->score, c->explanation ? c->explanation : "");
+		for (size_t j = 0; j < c->npaths && rc == 0; j++)
+			rc = mg_buf_printf(out, "%s%s", j ? ", " : " [memories: ", c->paths[j]);
+		rc = rc ? rc : mg_buf_puts(out, c->npaths ? "]\n" : "\n");
+	}
+	return rc;
+}
+
+/* The model dreamer's context when the dream was made by one, else 1. */
+static int model_ctx(mg_model_ctx *ctx, const mg_dream_inputs *in, const memgit_dream_options *opts)
+{
+	const char *name = opts->dreamer ? opts->dreamer : in->settings.dreamer;
+
+	if (!name || (strcmp(name, "anthropic") != 0 && strcmp(name, "openai") != 0 &&
+		     (strcmp(name, "replay") != 0 || !opts->replay || mg_fs_kind(opts->replay) != 1)))
+		return 1;
+	return mg_model_ctx_init(ctx, name, opts, &in->settings.model);
+}
+
+/* Append the model's edits to d's list (taking them), with their expected blobs. */
+static int adopt_revised(memgit_dream *d, mg_edit_list *revised, const mg_dream_inputs *in)
+{
+	char (*expect)[41] = realloc(d->expect, (d->edits.n + revised->n + 1) * sizeof(*expect));
+
+	if (!expect)
+		return mg_error_oom();
+	d->expect = expect;
+	if (mg_array_grow((void **)&d->edits.items, &d->edits.cap, d->edits.n + revised->n,
+		    sizeof(*d->edits.items)) < 0)
+		return MEMGIT_ENOMEM;
+	for (size_t i = 0; i < revised->n; i++) {
+		const mg_edit *e = &revised->items[i];
+		size_t at;
+		d->expect[d->edits.n][0] = '\0';
+		if (e->kind != MEMGIT_EDIT_CREATE && mg_strmap_get(&in->mem_index, e->path, &at) == 0)
+			memcpy(d->expect[d->edits.n], in->mems[at].blob, 41);
+		d->edits.items[d->edits.n++] = *e;
+	}
+	free(revised->items);
+	memset(revised, 0, sizeof(*revised));
+	return 0;
+}
+
+/*
+ * Ask the model for the next pass: it sees its applied edits and the
+ * failures, and answers with a complete list, which replaces the applied
+ * edits (kept in the note as superseded). 1 when no model made the dream,
+ * a replay has no recorded answer, or the budget is spent: the mechanical
+ * revision applies then.
+ */
+static int revise_by_model(size_t *n, memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts, const mg_outcome *o)
+{
+	memgit_buf edits = MEMGIT_BUF_INIT, feedback = MEMGIT_BUF_INIT;
+	mg_edit_list revised = { NULL, 0, 0 };
+	mg_dream_input din;
+	mg_model_ctx ctx;
+	unsigned pass = d->pass + 1;
+	size_t old_n = d->edits.n;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if ((rc = model_ctx(&ctx, in, opts)) != 0)
+		return rc;
+	if (!mg_model_can_revise(&ctx, pass)) {
+		rc = 1;
+		goto done;
+	}
+	memset(&din, 0, sizeof(din));
+	din.store = s;
+	din.now = in->now;
+	din.memories = in->mems;
+	din.nmemories = in->nmems;
+	din.sessions = in->session_ids;
+	din.nsessions = in->nsessions;
+	din.config = &in->settings.tun;
+	din.instructions = opts->instructions;
+	if ((rc = applied_json(&edits, d)) < 0 || (rc = feedback_text(&feedback, o)) < 0 ||
+	    (rc = mg_model_revise(&revised, &ctx, &din, edits.ptr, feedback.ptr, pass)) != 0)
+		goto done;
+	d->usage.input += (uint64_t)ctx.report.usage.input;
+	d->usage.output += (uint64_t)ctx.report.usage.output;
+	d->usage.cache_read += (uint64_t)ctx.report.usage.cache_read;
+	d->usage.cache_write += (uint64_t)ctx.report.usage.cache_creation;
+	d->usage.requests += ctx.report.requests;
+	for (size_t i = 0; i < old_n && rc == 0; i++)
+		if (!d->edits.items[i].refused)
+			rc = drop(&d->edits.items[i], pass, "superseded",
+				"the model revised its edits after the grader's feedback");
+	if (rc < 0 || (rc = adopt_revised(d, &revised, in)) < 0 ||
+	    (rc = revalidate(d, s, in, pass)) < 0)
+		goto done;
+	*n = 1;
+	if (!d->applied) { /* nothing valid came back: keep the pass as it was */
+		mg_edit_list_truncate(&d->edits, old_n);
+		undrop(d, pass);
+		d->stopped = "the model's revision left no valid edit";
+		*n = 0;
+	}
+done:
+	mg_edit_list_dispose(&revised);
+	mg_model_ctx_dispose(&ctx);
+	memgit_buf_dispose(&edits);
+	memgit_buf_dispose(&feedback);
+	return rc;
+}
+
 /* The edits the next pass keeps, marked on `d`; `*n` dropped (0: stop). */
-static int revise(size_t *n, memgit_dream *d, memgit_store *s, const mg_dream_inputs *in)
+static int revise(size_t *n, memgit_dream *d, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts)
 {
 	mg_outcome o = MG_OUTCOME_INIT;
 	int rc;
@@ -275,6 +448,8 @@ static int revise(size_t *n, memgit_dream *d, memgit_store *s, const mg_dream_in
 	if ((rc = mg_outcome_from_json(&o, d->outcome, strlen(d->outcome), d->id)) < 0)
 		return rc;
 	if (d->pass >= o.max_iterations)
+		goto done;
+	if ((rc = revise_by_model(n, d, s, in, opts, &o)) <= 0)
 		goto done;
 	if ((rc = drop_blamed(n, d, &o, d->pass + 1)) < 0 || !*n)
 		goto done;
@@ -299,7 +474,7 @@ int mg_dream_iterate(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in
 		if ((rc = grade_pass(d, s, opts)) < 0 || !d->outcome ||
 		    strcmp(d->verdict, MG_VERDICT_NEEDS_REVISION) != 0)
 			return rc;
-		if ((rc = revise(&dropped, d, s, in)) < 0)
+		if ((rc = revise(&dropped, d, s, in, opts)) < 0)
 			return rc;
 		if (!dropped)
 			return mg_dream_passes(d); /* with why it stopped */

@@ -74,6 +74,8 @@ int mg_edit_set_rationale(mg_edit *e, const char *fmt, ...) __attribute__((forma
 int mg_edit_add_evidence(mg_edit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mg_edit_add_merged(mg_edit *e, const char *path);
 void mg_edit_list_dispose(mg_edit_list *list);
+/* Dispose the edits from index `n` on. */
+void mg_edit_list_truncate(mg_edit_list *list, size_t n);
 /* A deep copy (without `refused`); `dst` is overwritten. */
 int mg_edit_list_copy(mg_edit_list *dst, const mg_edit_list *src);
 

@@ -111,6 +111,12 @@ static void edit_dispose(mg_edit *e)
 	free(e->refused);
 }
 
+void mg_edit_list_truncate(mg_edit_list *list, size_t n)
+{
+	while (list->n > n)
+		edit_dispose(&list->items[--list->n]);
+}
+
 void mg_edit_list_dispose(mg_edit_list *list)
 {
 	for (size_t i = 0; i < list->n; i++)

@@ -34,6 +34,7 @@
 #define DREAM_TEMPLATE "prompts/dream.md"
 #define REDUCE_TEMPLATE "prompts/reduce.md"
 #define REPAIR_TEMPLATE "prompts/repair.md"
+#define REVISE_TEMPLATE "prompts/revise.md"
 /* the request's own words around the data, and the tool schema */
 #define OVERHEAD_TOKENS 2500
 #define NO_SESSIONS_TEXT \
@@ -87,7 +88,7 @@ static int build_instructions(dream_run *r)
 static void prompt_hash(char out[65], const char *instructions)
 {
 	static const char *const names[] = { DREAM_TEMPLATE, REDUCE_TEMPLATE, REPAIR_TEMPLATE,
-		"prompts/edit_schema.json" };
+		REVISE_TEMPLATE, "prompts/edit_schema.json" };
 	mg_sha256 h;
 	size_t len;
 
@@ -643,6 +644,81 @@ done:
 	memgit_buf_dispose(&json);
 	run_dispose(&r);
 	return rc;
+}
+
+/* ---- a revision pass ------------------------------------------------------------------------ */
+
+int mg_model_revise(mg_edit_list *out, mg_model_ctx *ctx, const mg_dream_input *in,
+	const char *edits_json, const char *feedback, unsigned pass)
+{
+	memgit_buf task = MEMGIT_BUF_INIT, json = MEMGIT_BUF_INIT, problems = MEMGIT_BUF_INIT;
+	mg_llm_result res;
+	dream_run r;
+	char name[32];
+	size_t len;
+	const char *t = template_text(REVISE_TEMPLATE, &len);
+	uint64_t est;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	mg_llm_result_init(&res);
+	r.ctx = ctx;
+	r.in = in;
+	pthread_mutex_init(&r.mu, NULL);
+	atomic_init(&r.cancel, 0);
+	ctx->client.cancel = &r.cancel;
+	r.prog.phase = "revise";
+	snprintf(name, sizeof(name), "revise-%u", pass);
+	prompt_hash(ctx->report.prompt_sha256, in->instructions);
+	if ((rc = build_instructions(&r)) < 0 || (rc = mg_model_render_memory(&r.memory, in)) < 0)
+		goto done;
+	r.prompt.instructions = r.instructions.ptr;
+	r.prompt.memory = r.memory.ptr;
+	r.prompt.stream = ctx->client.stream;
+	r.prefix_tokens = mg_model_tokens(r.instructions.size + r.memory.size);
+	rc = mg_buf_printf(&task, "memgit request: revise %u\n\n", pass);
+	rc = rc ? rc : mg_buf_put(&task, t, len);
+	rc = rc ? rc : mg_buf_printf(&task, "\nYour edits:\n%s\n\nWhat the grader found:\n%s", edits_json,
+		feedback);
+	if (rc < 0)
+		goto done;
+	est = estimate(&r, task.size);
+	if (reserve(&r, est) < 0) {
+		rc = 1; /* no budget for it: the caller revises without the model */
+		goto done;
+	}
+	if ((rc = request(&r, &res, name, task.ptr, est)) < 0 ||
+	    (rc = mg_buf_set(&json, res.tool_input.ptr, res.tool_input.size)) < 0 ||
+	    (rc = parse_edits(out, &json, &problems)) < 0 ||
+	    (rc = mg_buf_put(&ctx->report.dropped, problems.ptr, problems.size)) < 0)
+		goto done;
+	for (size_t i = 0; i < out->n && rc == 0; i++)
+		rc = complete_front_matter(&out->items[i], in);
+done:
+	ctx->client.cancel = NULL;
+	mg_llm_result_dispose(&res);
+	memgit_buf_dispose(&task);
+	memgit_buf_dispose(&json);
+	memgit_buf_dispose(&problems);
+	run_dispose(&r);
+	return rc;
+}
+
+int mg_model_can_revise(const mg_model_ctx *ctx, unsigned pass)
+{
+	memgit_buf path = MEMGIT_BUF_INIT;
+	int ok;
+
+	if (!ctx->client.replay_dir)
+		return 1;
+	/* a replay revises only with a recorded answer */
+	ok = mg_buf_printf(&path, "%s/revise-%u.json", ctx->client.replay_dir, pass) == 0 &&
+	     access(path.ptr, R_OK) == 0;
+	mg_buf_clear(&path);
+	ok = ok || (mg_buf_printf(&path, "%s/revise-%u.sse", ctx->client.replay_dir, pass) == 0 &&
+		    access(path.ptr, R_OK) == 0);
+	memgit_buf_dispose(&path);
+	return ok;
 }
 
 const mg_dreamer mg_dreamer_model = { "model", model_propose };
