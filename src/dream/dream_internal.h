@@ -215,6 +215,10 @@ int mg_dream_run_ex(memgit_dream **out, memgit_store *s, const memgit_dream_opti
 
 memgit_dream *mg_dream_alloc(void);
 
+/* What a dreamer is handed (no validation callback): the inputs' views. */
+void mg_dream_input_of(mg_dream_input *din, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts);
+
 /* Build d->views from d->edits (after every change to them). */
 int mg_dream_views(memgit_dream *d);
 

@@ -398,15 +398,7 @@ static int revise_by_model(size_t *n, memgit_dream *d, memgit_store *s, const mg
 		rc = 1;
 		goto done;
 	}
-	memset(&din, 0, sizeof(din));
-	din.store = s;
-	din.now = in->now;
-	din.memories = in->mems;
-	din.nmemories = in->nmems;
-	din.sessions = in->session_ids;
-	din.nsessions = in->nsessions;
-	din.config = &in->settings.tun;
-	din.instructions = opts->instructions;
+	mg_dream_input_of(&din, s, in, opts);
 	if ((rc = applied_json(&edits, d)) < 0 || (rc = feedback_text(&feedback, o)) < 0 ||
 	    (rc = mg_model_revise(&revised, &ctx, &din, edits.ptr, feedback.ptr, pass)) != 0)
 		goto done;

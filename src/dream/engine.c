@@ -339,6 +339,20 @@ static int keep_sessions(memgit_dream *d, mg_dream_inputs *in, char *const *keep
 	return 0;
 }
 
+void mg_dream_input_of(mg_dream_input *din, memgit_store *s, const mg_dream_inputs *in,
+	const memgit_dream_options *opts)
+{
+	memset(din, 0, sizeof(*din));
+	din->store = s;
+	din->now = in->now;
+	din->memories = in->mems;
+	din->nmemories = in->nmems;
+	din->sessions = in->session_ids;
+	din->nsessions = in->nsessions;
+	din->config = &in->settings.tun;
+	din->instructions = opts->instructions;
+}
+
 /* The engine's validation, on a copy: what a repair request quotes. */
 static int check_edits(const mg_edit_list *edits, memgit_buf *problems, void *arg)
 {
@@ -400,15 +414,7 @@ static int propose(memgit_dream *d, memgit_store *s, mg_dream_inputs *in,
 	if ((rc = pick_dreamer(&dreamer, &ctx, &model, opts, in)) < 0 ||
 	    (rc = adopt_inputs(d, in, dreamer->name, opts)) < 0)
 		goto done;
-	memset(&din, 0, sizeof(din));
-	din.store = s;
-	din.now = in->now;
-	din.memories = in->mems;
-	din.nmemories = in->nmems;
-	din.sessions = in->session_ids;
-	din.nsessions = in->nsessions;
-	din.config = &in->settings.tun;
-	din.instructions = opts->instructions;
+	mg_dream_input_of(&din, s, in, opts);
 	din.check = check_edits;
 	din.check_ctx = &cc;
 	rc = dreamer->propose(&d->edits, &din, ctx);
