@@ -164,6 +164,9 @@ typedef struct {
 MEMGIT_EXTERN(size_t) memgit_dream_pass_count(const memgit_dream *dream);
 MEMGIT_EXTERN(const memgit_dream_pass *) memgit_dream_pass_at(const memgit_dream *dream, size_t i);
 
+/** What went wrong after a dream run recorded the dream (a revise request
+ * that failed, a merge that conflicted), or NULL: the dream stands. */
+MEMGIT_EXTERN(const char *) memgit_dream_warning(const memgit_dream *dream);
 /** The latest decision recorded on the dream: "rejected", "merged", "reverted" or "". */
 MEMGIT_EXTERN(const char *) memgit_dream_decision(const memgit_dream *dream);
 /** Every edit the dreamer proposed, applied and refused, in order. */

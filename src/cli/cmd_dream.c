@@ -349,6 +349,8 @@ static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
 	code = cli->json ? print_json(d) : print_text(d, c->opts.dry_run);
 	if (!cli->json && strcmp(memgit_dream_status(d), "merged") == 0)
 		printf("merged into the memory branch (memgit revert %s undoes it)\n", memgit_dream_id(d));
+	if (memgit_dream_warning(d))
+		cli_warn("%s", memgit_dream_warning(d));
 	if (rc == 0 && !c->opts.dry_run && *memgit_dream_commit(d)) {
 		cli_notify(cli, store, "dream.completed", memgit_dream_id(d), NULL, NULL);
 		if (*memgit_dream_verdict(d))
@@ -363,6 +365,8 @@ static int dream_run(mg_cli *cli, memgit_store *store, dream_ctx *c)
 	else if (code == MG_EXIT_OK && !c->opts.no_grade &&
 		 strcmp(memgit_dream_verdict(d), "satisfied") != 0)
 		code = MG_EXIT_NEGATIVE; /* a valid negative outcome: the branch stays for review */
+	else if (code == MG_EXIT_OK && c->opts.merge > 0 && strcmp(memgit_dream_status(d), "merged") != 0)
+		code = MG_EXIT_NEGATIVE; /* --merge asked, and a conflict kept it on its branch */
 	memgit_dream_free(d);
 	return code;
 }

@@ -90,6 +90,7 @@ struct memgit_dream {
 	char *outcome;             /* the latest outcome (JSON), or NULL */
 	char decision[16];         /* "rejected", "merged", "reverted", "" */
 	char *decision_why;
+	char *warning;             /* what went wrong after the dream was recorded, or NULL */
 	/* passes: the commit's own, and every outcome recorded (compact JSON) */
 	unsigned pass;             /* Dream-Iteration; 1 for the first commit */
 	char **outcomes;

@@ -338,6 +338,18 @@ static int feedback_text(memgit_buf *out, const mg_outcome *o)
 	return rc;
 }
 
+/* "<what>: <the current error>", kept on the dream for its caller to show. */
+static void keep_warning(memgit_dream *d, const char *what)
+{
+	memgit_buf w = MEMGIT_BUF_INIT;
+
+	if (mg_buf_printf(&w, "%s: %s", what, memgit_error_last()->message) == 0) {
+		free(d->warning);
+		d->warning = mg_buf_detach(&w);
+	}
+	memgit_buf_dispose(&w);
+}
+
 /* The model dreamer's context when the dream was made by one, else 1. */
 static int model_ctx(mg_model_ctx *ctx, const mg_dream_inputs *in, const memgit_dream_options *opts)
 {
@@ -400,7 +412,16 @@ static int revise_by_model(size_t *n, memgit_dream *d, memgit_store *s, const mg
 	}
 	mg_dream_input_of(&din, s, in, opts);
 	if ((rc = applied_json(&edits, d)) < 0 || (rc = feedback_text(&feedback, o)) < 0 ||
-	    (rc = mg_model_revise(&revised, &ctx, &din, edits.ptr, feedback.ptr, pass)) != 0)
+	    (rc = mg_model_revise(&revised, &ctx, &din, edits.ptr, feedback.ptr, pass,
+		     d->usage.input + d->usage.output + d->usage.cache_read + d->usage.cache_write)) < 0) {
+		/* the pass is committed and graded: a failed request costs the
+		 * model's revision, not the dream; the blamed edits are dropped */
+		keep_warning(d, "the model's revise request failed, so the blamed edits were dropped");
+		memgit_error_clear();
+		rc = 1;
+		goto done;
+	}
+	if (rc > 0)
 		goto done;
 	d->usage.input += (uint64_t)ctx.report.usage.input;
 	d->usage.output += (uint64_t)ctx.report.usage.output;
@@ -468,8 +489,8 @@ int mg_dream_iterate(memgit_dream *d, memgit_store *s, const mg_dream_inputs *in
 			return rc;
 		if ((rc = revise(&dropped, d, s, in, opts)) < 0)
 			return rc;
-		if (!dropped)
-			return mg_dream_passes(d); /* with why it stopped */
+		if (!dropped) /* the views too: a revision that was not used may have moved them */
+			return mg_dream_views(d);
 		d->pass++;
 		if ((rc = commit_pass(d, s, in)) < 0)
 			return rc;

@@ -53,6 +53,7 @@ void memgit_dream_free(memgit_dream *d)
 	free(d->dropped);
 	free(d->outcome);
 	free(d->decision_why);
+	free(d->warning);
 	mg_dream_strv_free(d->outcomes, d->noutcomes);
 	mg_dream_strv_free(d->pass_failed, d->npasses);
 	free(d->pass_verdicts);
@@ -103,6 +104,7 @@ const char *memgit_dream_verdict(const memgit_dream *d) { return d->verdict; }
 double memgit_dream_score(const memgit_dream *d) { return d->score; }
 const char *memgit_dream_outcome(const memgit_dream *d) { return d->outcome; }
 const char *memgit_dream_decision(const memgit_dream *d) { return d->decision; }
+const char *memgit_dream_warning(const memgit_dream *d) { return d->warning; }
 unsigned memgit_dream_iteration(const memgit_dream *d) { return d->pass; }
 size_t memgit_dream_pass_count(const memgit_dream *d) { return d->npasses; }
 
@@ -506,12 +508,28 @@ static int merge_now(memgit_dream **d, memgit_store *s)
 {
 	memgit_merge_result res = MEMGIT_MERGE_RESULT_INIT;
 	memgit_dream *merged = NULL;
+	memgit_buf w = MEMGIT_BUF_INIT;
 	int rc = memgit_dream_merge(&res, s, (*d)->id, NULL);
 
 	if (rc == 0 && (rc = memgit_dream_load(&merged, s, (*d)->id)) == 0) {
+		merged->warning = (*d)->warning;
+		(*d)->warning = NULL;
 		memgit_dream_free(*d);
 		*d = merged;
+	} else if (rc == MEMGIT_ECONFLICT || rc == MEMGIT_EBUSY) {
+		/* the dream is recorded either way: it stays on its branch, and
+		 * the caller says why it did not merge */
+		if (mg_buf_printf(&w, "not merged: %s%s%s", memgit_error_last()->message,
+			    res.conflicts.size ? "; conflicts: " : "", mg_buf_cstr(&res.conflicts)) == 0) {
+			for (char *p = w.ptr; *p; p++)
+				*p = *p == '\n' ? ' ' : *p;
+			free((*d)->warning);
+			(*d)->warning = mg_buf_detach(&w);
+		}
+		memgit_error_clear();
+		rc = 0;
 	}
+	memgit_buf_dispose(&w);
 	memgit_merge_result_dispose(&res);
 	return rc;
 }

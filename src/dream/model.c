@@ -649,7 +649,7 @@ done:
 /* ---- a revision pass ------------------------------------------------------------------------ */
 
 int mg_model_revise(mg_edit_list *out, mg_model_ctx *ctx, const mg_dream_input *in,
-	const char *edits_json, const char *feedback, unsigned pass)
+	const char *edits_json, const char *feedback, unsigned pass, uint64_t used)
 {
 	memgit_buf task = MEMGIT_BUF_INIT, json = MEMGIT_BUF_INIT, problems = MEMGIT_BUF_INIT;
 	mg_llm_result res;
@@ -664,6 +664,7 @@ int mg_model_revise(mg_edit_list *out, mg_model_ctx *ctx, const mg_dream_input *
 	mg_llm_result_init(&res);
 	r.ctx = ctx;
 	r.in = in;
+	r.used = used; /* the budget is the dream's, over all its passes */
 	pthread_mutex_init(&r.mu, NULL);
 	atomic_init(&r.cancel, 0);
 	ctx->client.cancel = &r.cancel;

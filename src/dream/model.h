@@ -92,11 +92,12 @@ void mg_model_ctx_dispose(mg_model_ctx *ctx);
  * A revision pass: send the dream's applied edits (`edits_json`, {"edits":
  * [...]}) and the grader's failures (`feedback`) back to the model as
  * request "revise-<pass>" and take its complete revised list into `out`.
- * Usage goes into ctx->report. 1 (nothing asked) when the budget leaves
- * no room; else 0 or the model's error.
+ * Usage goes into ctx->report. `used`: the tokens the dream spent so far,
+ * counted against ctx->max_tokens. 1 (nothing asked) when the budget
+ * leaves no room; else 0 or the model's error.
  */
 int mg_model_revise(mg_edit_list *out, mg_model_ctx *ctx, const mg_dream_input *in,
-	const char *edits_json, const char *feedback, unsigned pass);
+	const char *edits_json, const char *feedback, unsigned pass, uint64_t used);
 
 /* Whether a revise request can be made (a replay needs its recorded answer). */
 int mg_model_can_revise(const mg_model_ctx *ctx, unsigned pass);

@@ -27,6 +27,7 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/path.h"
 
 #define MERGE_ATTEMPTS 8
 
@@ -61,6 +62,56 @@ static int tip_entry(git_oid *out, git_tree *tip, const char *path)
 	return 1;
 }
 
+/*
+ * A path new to the tip that the write path would refuse there: one of its
+ * folders is a file on the tip, it is a folder on the tip, or it differs
+ * from a name in its folder by letter case only (docs/FORMAT.md section 4).
+ * The dream checked its paths against its base, not against the tip.
+ */
+static int tip_clash(git_tree *tip, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	memgit_buf want = MEMGIT_BUF_INIT, have = MEMGIT_BUF_INIT;
+	git_tree_entry *e = NULL;
+	git_tree *dir = NULL;
+	char prefix[1024];
+	int clash = 0;
+
+	if (strlen(path) >= sizeof(prefix))
+		return 1;
+	for (const char *p = strchr(path, '/'); p && !clash; p = strchr(p + 1, '/')) {
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - path), path);
+		if (git_tree_entry_bypath(&e, tip, prefix) == 0) {
+			clash = git_tree_entry_type(e) != GIT_OBJECT_TREE;
+			git_tree_entry_free(e);
+			e = NULL;
+		}
+	}
+	if (!clash && git_tree_entry_bypath(&e, tip, path) == 0) {
+		clash = 1; /* present as a folder (a file was handled by the caller) */
+		git_tree_entry_free(e);
+		e = NULL;
+	}
+	if (clash || !slash)
+		return clash;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - path), path);
+	if (mg_path_fold(&want, base, strlen(base)) < 0)
+		clash = 1;
+	else if (git_tree_entry_bypath(&e, tip, prefix) == 0 &&
+		 git_tree_lookup(&dir, git_tree_owner(tip), git_tree_entry_id(e)) == 0)
+		for (size_t i = 0; i < git_tree_entrycount(dir) && !clash; i++) {
+			const char *name = git_tree_entry_name(git_tree_entry_byindex(dir, i));
+			mg_buf_clear(&have);
+			clash = mg_path_fold(&have, name, strlen(name)) < 0 ||
+				(strcmp(have.ptr, want.ptr) == 0 && strcmp(name, base) != 0);
+		}
+	memgit_buf_dispose(&want);
+	memgit_buf_dispose(&have);
+	git_tree_free(dir);
+	git_tree_entry_free(e);
+	return clash;
+}
+
 /* One changed file of `from` -> `to`: an update of the tip, or a conflict. */
 static int carry_delta(const git_diff_delta *delta, float progress, void *payload)
 {
@@ -75,7 +126,8 @@ static int carry_delta(const git_diff_delta *delta, float progress, void *payloa
 	(void)progress;
 	if (present ? (!gone && git_oid_equal(&now, &new->id)) : gone)
 		return 0; /* the tip already has the change */
-	if (present != had || (present && !git_oid_equal(&now, &old->id))) {
+	if (present != had || (present && !git_oid_equal(&now, &old->id)) ||
+	    (!present && tip_clash(c->tip, path))) {
 		c->rc = mg_buf_printf(c->conflicts, "%s\n", path + strlen(MG_MEMORIES_DIR "/"));
 		return c->rc;
 	}
@@ -371,8 +423,10 @@ int memgit_dream_merge(memgit_merge_result *res, memgit_store *s, const char *id
 			"a memory the dream changes" : "memories the dream changes");
 		goto done;
 	}
-	if (rc == 0)
-		rc = record_decision(s, d, "merged", forced ? "forced" : NULL, res->commit, forced);
+	/* the merge commit and its trailers are the record that counts: a
+	 * note that could not be written does not make the merge a failure */
+	if (rc == 0 && record_decision(s, d, "merged", forced ? "forced" : NULL, res->commit, forced) < 0)
+		memgit_error_clear();
 done:
 	memgit_dream_free(d);
 	memgit_buf_dispose(&msg);
@@ -473,8 +527,8 @@ int memgit_dream_revert(memgit_merge_result *res, memgit_store *s, const char *i
 			"memories the dream changed were changed again since; nothing reverted");
 		goto done;
 	}
-	if (rc == 0)
-		rc = record_decision(s, d, "reverted", NULL, res->commit, 0);
+	if (rc == 0 && record_decision(s, d, "reverted", NULL, res->commit, 0) < 0)
+		memgit_error_clear(); /* as for a merge: the Reverts-Dream commit is the record */
 done:
 	git_commit_free(merge);
 	memgit_dream_free(d);

@@ -90,6 +90,20 @@ check_revert_conflict() {
 }
 soft "revert conflict" check_revert_conflict
 
+# ---- a name the tip has in another letter case: a conflict, not two files ----------------------
+replay caseclash "$(edit create notes/Linker.md "$(fm 01JD3QK7Z8T6W5N4M2P1R0S9C1 fact 'Linker' 'Link with `-Wl,--as-needed`.')" memory:notes/build.md)"
+CASE=$(dream caseclash)
+check_case_clash() {
+	local before
+	run 0 mg put notes/linker.md -m 'Link with `-Wl,-O1`.'
+	before=$(git rev-parse main)
+	run 1 mg merge --force "$CASE"
+	assert_contains "$T/err" "notes/Linker.md"
+	assert_eq "$(git rev-parse main)" "$before" "a case clash moved main"
+	assert_eq "$(git ls-tree --name-only main:memories/notes | grep -ic '^linker.md$')" 1 "letter-case twins on main"
+}
+soft "merge refuses a letter-case twin of a name the tip has" check_case_clash
+
 # ---- webhooks ---------------------------------------------------------------------------------
 export MEMGIT_WEBHOOK_SECRET="whsec_$(printf 'memgit outcomes test key 32 byte' | base64)"
 W=$T/hooks
