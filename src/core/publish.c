@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <git2/sys/commit.h>
+
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -18,17 +20,16 @@ int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const gi
 	const char *message)
 {
 	git_signature *sig = NULL;
-	git_tree *tree = NULL;
-	const git_commit *parents[1] = { parent };
+	const git_oid *parents[1] = { parent ? git_commit_id(parent) : NULL };
 	int rc;
 
 	if ((rc = mg_store_signature(&sig, s)) < 0)
 		return rc;
-	if ((rc = git_tree_lookup(&tree, s->repo, tree_id)) < 0 ||
-	    (rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL, message, tree,
+	/* by ids: the tree was just written, and reading it back to pass a
+	 * git_tree would cost a loose-object read for nothing */
+	if ((rc = git_commit_create_from_ids(out, s->repo, NULL, sig, sig, NULL, message, tree_id,
 		    parent ? 1 : 0, parents)) < 0)
 		rc = mg_git_error(rc, "cannot write commit", s->branch);
-	git_tree_free(tree);
 	git_signature_free(sig);
 	return rc;
 }

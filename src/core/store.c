@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "memgit/errors.h"
 #include "store_internal.h"
 #include "util/buf.h"
@@ -95,10 +97,15 @@ static int store_wrap(memgit_store **out, git_repository *repo)
 	s->gitdir = strip_slash(git_repository_path(repo));
 	if (git_repository_workdir(repo))
 		s->workdir = strip_slash(git_repository_workdir(repo));
-	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
-	    git_config_get_string_buf(&branch, cfg, "memgit.branch") == 0)
-		s->branch = strdup(branch.ptr);
-	else
+	/* the repository reads its configuration through this snapshot from
+	 * now on: a live configuration stats every config file (three) before
+	 * each lookup, and libgit2 looks up a dozen settings in one write */
+	if (git_repository_config_snapshot(&cfg, repo) == 0) {
+		git_repository_set_config(repo, cfg);
+		if (git_config_get_string_buf(&branch, cfg, "memgit.branch") == 0)
+			s->branch = strdup(branch.ptr);
+	}
+	if (!s->branch)
 		s->branch = strdup("main");
 	if (!s->gitdir || (git_repository_workdir(repo) && !s->workdir) || !s->branch ||
 	    mg_buf_printf(&ref, "refs/heads/%s", s->branch) < 0) {

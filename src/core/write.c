@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "memgit/memory.h"
+#include "memcount.h"
 #include "pack.h"
 #include "util/array.h"
 #include "util/buf.h"
@@ -225,6 +226,8 @@ typedef struct {
 	int64_t now;
 	memgit_commit_result counts;
 	memgit_buf log;      /* one line per change, for the commit message */
+	size_t count_after;  /* memories after the batch, when count_known */
+	int count_known;
 } mg_build;
 
 static void build_dispose(mg_build *b)
@@ -691,31 +694,24 @@ done:
 	return rc;
 }
 
-static int count_blob(const char *root, const git_tree_entry *e, void *payload)
-{
-	(void)root;
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		(*(size_t *)payload)++;
-	return 0;
-}
-
-/* The memory count limit, checked only when the batch adds memories. */
+/* The memory count limit. The count after the batch is kept in the build
+ * (count_known) so that the writer can remember it for the next write; it is
+ * counted only when the batch adds memories and the cache does not know the
+ * tip's tree. */
 static int check_count(mg_build *b)
 {
 	const size_t max = b->s->limits.store_max_memories;
 	size_t base = 0, after;
-	git_tree_entry *e = NULL;
-	git_tree *mem = NULL;
 
-	if (b->counts.created <= b->counts.removed)
-		return 0;
-	if (b->base && git_tree_entry_bypath(&e, b->base, MG_MEMORIES_DIR) == 0 &&
-	    git_tree_lookup(&mem, b->s->repo, git_tree_entry_id(e)) == 0)
-		git_tree_walk(mem, GIT_TREEWALK_PRE, count_blob, &base);
-	git_tree_free(mem);
-	git_tree_entry_free(e);
+	if (b->base && !mg_memcount_cached(b->s, git_tree_id(b->base), &base)) {
+		if (b->counts.created <= b->counts.removed)
+			return 0;
+		base = mg_memcount_walk(b->s, b->base);
+	}
 	after = base + b->counts.created - b->counts.removed;
-	if (after > max)
+	b->count_after = after;
+	b->count_known = 1;
+	if (b->counts.created > b->counts.removed && after > max)
 		return mg_error_set(MEMGIT_ELIMIT, "store full", b->s->name ? b->s->name : "store",
 			"%zu memories, limit %zu (limits.store_max_memories)", after, max);
 	return 0;
@@ -912,6 +908,8 @@ static int attempt(memgit_commit_result *res, memgit_batch *batch, const memgit_
 		if ((rc = mg_lock_acquire(lk, s->gitdir, deadline)) < 0)
 			goto done;
 	}
+	if (rc == 0 && b.count_known)
+		mg_memcount_remember(s, &tree, b.count_after);
 	if (rc == 0) {
 		res->created = b.counts.created;
 		res->updated = b.counts.updated;
