@@ -1,42 +1,185 @@
-/* sha1.c: FIPS 180-4 SHA-1. */
+/*
+ * sha1.c: FIPS 180-4 SHA-1 for the checksums git's file formats end with
+ * (packs, the index). The index of a store with a thousand memories is
+ * ~120 KiB and is rewritten on every write, so speed matters: x86-64 CPUs
+ * with the SHA extensions hash with them (~2 GB/s), others use the unrolled
+ * portable rounds (~0.5 GB/s).
+ */
 #include <string.h>
 
 #include "sha1.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MG_SHA1_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+/* ---- portable ------------------------------------------------------------ */
+
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
-static void block(mg_sha1 *c, const unsigned char *p)
+static inline uint32_t load_be32(const unsigned char *p)
 {
-	uint32_t w[80], a = c->h[0], b = c->h[1], d = c->h[3], e = c->h[4], cc = c->h[2];
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-			(uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k, t;
-		if (i < 20)
-			f = (b & cc) | (~b & d), k = 0x5a827999;
-		else if (i < 40)
-			f = b ^ cc ^ d, k = 0x6ed9eba1;
-		else if (i < 60)
-			f = (b & cc) | (b & d) | (cc & d), k = 0x8f1bbcdc;
-		else
-			f = b ^ cc ^ d, k = 0xca62c1d6;
-		t = ROL(a, 5) + f + e + k + w[i];
-		e = d;
-		d = cc;
-		cc = ROL(b, 30);
-		b = a;
-		a = t;
-	}
-	c->h[0] += a;
-	c->h[1] += b;
-	c->h[2] += cc;
-	c->h[3] += d;
-	c->h[4] += e;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
+
+/* The message schedule lives in a 16-word ring: w[t] depends on w[t-3],
+ * w[t-8], w[t-14] and w[t-16], which are ring slots t+13, t+8, t+2 and t. */
+#define W0(t) (w[t] = load_be32(p + 4 * (t)))
+#define W(t) (w[(t)&15] = ROL(w[((t) + 13) & 15] ^ w[((t) + 8) & 15] ^ w[((t) + 2) & 15] ^ w[(t)&15], 1))
+#define CH(x, y, z) ((((y) ^ (z)) & (x)) ^ (z))
+#define PAR(x, y, z) ((x) ^ (y) ^ (z))
+#define MAJ(x, y, z) (((x) & (y)) | (((x) | (y)) & (z)))
+/* One round: the five working variables rotate by renaming, not moving. */
+#define RND(f, k, wt, a, b, c, d, e)                          \
+	do {                                                  \
+		e += ROL(a, 5) + f(b, c, d) + (k) + (wt);     \
+		b = ROL(b, 30);                               \
+	} while (0)
+#define FIVE(f, k, wf, t)                                     \
+	do {                                                  \
+		RND(f, k, wf(t), a, b, c, d, e);              \
+		RND(f, k, wf((t) + 1), e, a, b, c, d);        \
+		RND(f, k, wf((t) + 2), d, e, a, b, c);        \
+		RND(f, k, wf((t) + 3), c, d, e, a, b);        \
+		RND(f, k, wf((t) + 4), b, c, d, e, a);        \
+	} while (0)
+
+static void blocks_portable(uint32_t h[5], const unsigned char *p, size_t n)
+{
+	for (; n; n--, p += 64) {
+		uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+
+		FIVE(CH, 0x5a827999u, W0, 0);
+		FIVE(CH, 0x5a827999u, W0, 5);
+		FIVE(CH, 0x5a827999u, W0, 10);
+		RND(CH, 0x5a827999u, W0(15), a, b, c, d, e);
+		RND(CH, 0x5a827999u, W(16), e, a, b, c, d);
+		RND(CH, 0x5a827999u, W(17), d, e, a, b, c);
+		RND(CH, 0x5a827999u, W(18), c, d, e, a, b);
+		RND(CH, 0x5a827999u, W(19), b, c, d, e, a);
+		FIVE(PAR, 0x6ed9eba1u, W, 20);
+		FIVE(PAR, 0x6ed9eba1u, W, 25);
+		FIVE(PAR, 0x6ed9eba1u, W, 30);
+		FIVE(PAR, 0x6ed9eba1u, W, 35);
+		FIVE(MAJ, 0x8f1bbcdcu, W, 40);
+		FIVE(MAJ, 0x8f1bbcdcu, W, 45);
+		FIVE(MAJ, 0x8f1bbcdcu, W, 50);
+		FIVE(MAJ, 0x8f1bbcdcu, W, 55);
+		FIVE(PAR, 0xca62c1d6u, W, 60);
+		FIVE(PAR, 0xca62c1d6u, W, 65);
+		FIVE(PAR, 0xca62c1d6u, W, 70);
+		FIVE(PAR, 0xca62c1d6u, W, 75);
+		h[0] += a;
+		h[1] += b;
+		h[2] += c;
+		h[3] += d;
+		h[4] += e;
+	}
+}
+
+/* ---- x86 SHA extensions -------------------------------------------------- */
+
+#ifdef MG_SHA1_X86
+/*
+ * The instructions work on four rounds at a time. Message words are kept as
+ * groups of four, the first word in the highest lane; group g >= 4 is
+ * msg2(msg1(g-4, g-3) ^ (g-2), g-1). sha1nexte turns the A of four rounds
+ * ago into the E of the next four, adding the next group.
+ */
+#define SHANI_NEXT(g) \
+	m[(g)&3] = _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(m[(g)&3], m[((g) + 1) & 3]), m[((g) + 2) & 3]), m[((g) + 3) & 3])
+#define SHANI_FOUR(g, f)                                      \
+	do {                                                  \
+		if ((g) >= 4)                                 \
+			SHANI_NEXT(g);                        \
+		ein = _mm_sha1nexte_epu32(prev, m[(g)&3]);    \
+		prev = abcd;                                  \
+		abcd = _mm_sha1rnds4_epu32(abcd, ein, f);     \
+	} while (0)
+
+__attribute__((target("sha,ssse3,sse4.1"))) static void blocks_shani(uint32_t h[5], const unsigned char *p,
+	size_t n)
+{
+	const __m128i reverse = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+	__m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0x1b);
+	__m128i e = _mm_set_epi32((int)h[4], 0, 0, 0);
+
+	for (; n; n--, p += 64) {
+		__m128i m[4], abcd0 = abcd, prev, ein;
+
+		for (int i = 0; i < 4; i++)
+			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), reverse);
+		ein = _mm_add_epi32(e, m[0]);
+		prev = abcd;
+		abcd = _mm_sha1rnds4_epu32(abcd, ein, 0);
+		SHANI_FOUR(1, 0);
+		SHANI_FOUR(2, 0);
+		SHANI_FOUR(3, 0);
+		SHANI_FOUR(4, 0);
+		SHANI_FOUR(5, 1);
+		SHANI_FOUR(6, 1);
+		SHANI_FOUR(7, 1);
+		SHANI_FOUR(8, 1);
+		SHANI_FOUR(9, 1);
+		SHANI_FOUR(10, 2);
+		SHANI_FOUR(11, 2);
+		SHANI_FOUR(12, 2);
+		SHANI_FOUR(13, 2);
+		SHANI_FOUR(14, 2);
+		SHANI_FOUR(15, 3);
+		SHANI_FOUR(16, 3);
+		SHANI_FOUR(17, 3);
+		SHANI_FOUR(18, 3);
+		SHANI_FOUR(19, 3);
+		e = _mm_sha1nexte_epu32(prev, e);
+		abcd = _mm_add_epi32(abcd, abcd0);
+	}
+	_mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
+	h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+static int cpu_has_shani(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return 0;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+/* -1 not yet decided, 0 portable, 1 SHA extensions */
+static int use_hardware = -1;
+
+static void blocks(uint32_t h[5], const unsigned char *p, size_t n)
+{
+#ifdef MG_SHA1_X86
+	if (use_hardware < 0)
+		use_hardware = cpu_has_shani();
+	if (use_hardware) {
+		blocks_shani(h, p, n);
+		return;
+	}
+#endif
+	blocks_portable(h, p, n);
+}
+
+int mg_sha1_use_hardware(int on)
+{
+	int had;
+#ifdef MG_SHA1_X86
+	had = use_hardware < 0 ? cpu_has_shani() : use_hardware;
+	use_hardware = on && cpu_has_shani();
+#else
+	had = 0;
+	(void)on;
+#endif
+	return had;
+}
+
+/* ---- streaming ----------------------------------------------------------- */
 
 void mg_sha1_init(mg_sha1 *c)
 {
@@ -51,30 +194,35 @@ void mg_sha1_update(mg_sha1 *c, const void *data, size_t len)
 	const unsigned char *p = data;
 
 	c->len += len;
-	while (len) {
+	if (c->used) {
 		size_t n = 64 - c->used < len ? 64 - c->used : len;
 		memcpy(c->block + c->used, p, n);
 		c->used += n;
 		p += n;
 		len -= n;
-		if (c->used == 64) {
-			block(c, c->block);
-			c->used = 0;
-		}
+		if (c->used < 64)
+			return;
+		blocks(c->h, c->block, 1);
+		c->used = 0;
 	}
+	if (len >= 64) { /* whole blocks straight from the caller's buffer */
+		blocks(c->h, p, len / 64);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+	memcpy(c->block, p, len);
+	c->used = len;
 }
 
 void mg_sha1_final(mg_sha1 *c, unsigned char out[20])
 {
 	uint64_t bits = c->len * 8;
-	unsigned char pad = 0x80, zero = 0, len[8];
+	unsigned char pad[72] = { 0x80 };
+	size_t padlen = (c->used < 56 ? 56 : 120) - c->used;
 
-	mg_sha1_update(c, &pad, 1);
-	while (c->used != 56)
-		mg_sha1_update(c, &zero, 1);
 	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	mg_sha1_update(c, len, 8);
+		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
+	mg_sha1_update(c, pad, padlen + 8);
 	for (int i = 0; i < 5; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);

@@ -1,6 +1,7 @@
 /*
- * sha1.h: plain SHA-1, for the trailer of the packs memgit writes (git's
- * pack format requires it). Not for security: object ids are libgit2's.
+ * sha1.h: plain SHA-1, for the checksum trailers of the packs and index
+ * files memgit writes (git's formats require them). Not for security:
+ * object ids are libgit2's (with collision detection).
  */
 #ifndef MG_SHA1_H
 #define MG_SHA1_H
@@ -18,5 +19,9 @@ typedef struct {
 void mg_sha1_init(mg_sha1 *c);
 void mg_sha1_update(mg_sha1 *c, const void *data, size_t len);
 void mg_sha1_final(mg_sha1 *c, unsigned char out[20]);
+
+/* For tests: use the CPU's SHA instructions when `on` and the CPU has them,
+ * else the portable code. Returns whether they were in use. */
+int mg_sha1_use_hardware(int on);
 
 #endif

@@ -255,19 +255,58 @@ static void sha1_hex(const void *data, size_t len, size_t reps, char out[41])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* FIPS 180 test vectors; the packs memgit writes depend on this. */
+/* FIPS 180 test vectors, on both code paths (the CPU's SHA instructions
+ * when it has them, and the portable rounds); packs and the index depend on
+ * this. */
 static void test_sha1(void **state)
 {
 	char hex[41];
+	int had = mg_sha1_use_hardware(1);
 	(void)state;
-	sha1_hex("", 0, 1, hex);
-	assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-	sha1_hex("abc", 3, 1, hex);
-	assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
-	sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, 1, hex);
-	assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
-	sha1_hex("a", 1, 1000000, hex);
-	assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	for (int hw = 0; hw < 2; hw++) {
+		mg_sha1_use_hardware(hw);
+		sha1_hex("", 0, 1, hex);
+		assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+		sha1_hex("abc", 3, 1, hex);
+		assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+		sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, 1, hex);
+		assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+		sha1_hex("a", 1, 1000000, hex);
+		assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+		/* 64 bytes at a time: whole blocks straight from the buffer */
+		sha1_hex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 64, 15625, hex);
+		assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	}
+	mg_sha1_use_hardware(had);
+}
+
+/* Every length from 0 to 300 fed in uneven pieces: both code paths and one
+ * update of the whole buffer agree (the padding edges are at 55/56/64). */
+static void test_sha1_paths_agree(void **state)
+{
+	unsigned char buf[300], whole[20], pieces[20], other[20];
+	int had = mg_sha1_use_hardware(1);
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (size_t len = 0; len <= sizeof(buf); len++) {
+		mg_sha1 c;
+		mg_sha1_use_hardware(1);
+		mg_sha1_init(&c);
+		mg_sha1_update(&c, buf, len);
+		mg_sha1_final(&c, whole);
+		mg_sha1_init(&c);
+		for (size_t at = 0, step = 1; at < len; at += step, step = step * 3 % 71 + 1)
+			mg_sha1_update(&c, buf + at, step < len - at ? step : len - at);
+		mg_sha1_final(&c, pieces);
+		assert_memory_equal(whole, pieces, 20);
+		mg_sha1_use_hardware(0);
+		mg_sha1_init(&c);
+		mg_sha1_update(&c, buf, len);
+		mg_sha1_final(&c, other);
+		assert_memory_equal(whole, other, 20);
+	}
+	mg_sha1_use_hardware(had);
 }
 
 int main(void)
@@ -276,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_jsonw),
 		cmocka_unit_test(test_jsonw_deep),
 		cmocka_unit_test(test_sha1),
+		cmocka_unit_test(test_sha1_paths_agree),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_ulid),
 		cmocka_unit_test(test_strmap),
