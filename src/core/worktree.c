@@ -10,10 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strmap.h"
+#include "gitindex.h"
 #include "write_internal.h"
 
 int mg_worktree_active(memgit_store *s)
@@ -142,10 +144,22 @@ static int recent_version(memgit_store *s, const char *path, const git_oid *id)
 /* The blob the index stages for `path`: 1 and *out, 0 none, -1 unreadable. */
 static int staged_blob(memgit_store *s, const char *path, git_oid *out)
 {
+	memgit_buf file = MEMGIT_BUF_INIT;
+	mg_gitindex *fast = NULL;
 	git_index *index = NULL;
 	const git_index_entry *e;
-	int found = -1;
+	int found = -1, rc;
 
+	if (mg_buf_printf(&file, "%s/index", s->gitdir) < 0)
+		return -1;
+	rc = mg_gitindex_read(&fast, file.ptr);
+	memgit_buf_dispose(&file);
+	if (rc == 0) {
+		found = mg_gitindex_find(fast, path, out);
+		mg_gitindex_free(fast);
+		return found;
+	}
+	memgit_error_clear();
 	if (git_repository_index(&index, s->repo) == 0 && git_index_read(index, 0) == 0) {
 		found = 0;
 		if ((e = git_index_get_bypath(index, path, 0)) != NULL) {
@@ -211,34 +225,146 @@ static int same(const git_oid *a, const git_oid *b)
  * staged change, an untracked file) and is left alone and reported.
  */
 /*
- * Record in the index that the file at `full` holds blob `id`, from one
- * lstat: git_index_add_bypath would re-read and re-hash the file we just
- * wrote and look up attributes for it (a quarter of a large import).
+ * The index a sync updates: git's file edited in place (gitindex.h) when it
+ * can be, else libgit2's. The changes made in place are kept, so that when
+ * the file turns out to need libgit2 half way (a conflict stage on a later
+ * path, say) they are made again there; the file itself is only written at
+ * the end.
  */
-static int index_add_known(git_index *index, const char *full, const char *path, const git_oid *id)
-{
-	git_index_entry e;
+typedef struct {
+	char *path;
 	struct stat st;
+	git_oid id;
+	int removed;
+} mg_index_change;
+
+typedef struct {
+	memgit_store *s;
+	mg_gitindex *fast;
+	git_index *slow;
+	mg_index_change *changes;
+	size_t nchanges, cap;
+} mg_sync_index;
+
+static int slow_open(mg_sync_index *x)
+{
+	int rc;
+	if ((rc = git_repository_index(&x->slow, x->s->repo)) < 0 ||
+	    (rc = git_index_read(x->slow, 0)) < 0) /* re-read only if changed on disk */
+		return mg_git_error(rc, "cannot read index", x->s->gitdir);
+	return 0;
+}
+
+static int sync_index_open(mg_sync_index *x, memgit_store *s)
+{
+	memgit_buf file = MEMGIT_BUF_INIT;
 	int rc;
 
-	if (lstat(full, &st) < 0)
-		return mg_error_set(MEMGIT_EIO, "cannot stat work-tree file", path, "%s", strerror(errno));
+	memset(x, 0, sizeof(*x));
+	x->s = s;
+	if ((rc = mg_buf_printf(&file, "%s/index", s->gitdir)) < 0)
+		return rc;
+	rc = mg_gitindex_read(&x->fast, file.ptr);
+	memgit_buf_dispose(&file);
+	return rc == MG_GITINDEX_OTHER ? slow_open(x) : rc;
+}
+
+static void sync_index_close(mg_sync_index *x)
+{
+	for (size_t i = 0; i < x->nchanges; i++)
+		free(x->changes[i].path);
+	free(x->changes);
+	mg_gitindex_free(x->fast);
+	git_index_free(x->slow);
+}
+
+static const git_oid *sync_index_staged(mg_sync_index *x, const char *path, git_oid *scratch)
+{
+	const git_index_entry *ie;
+
+	if (x->fast)
+		return mg_gitindex_find(x->fast, path, scratch) ? scratch : NULL;
+	ie = git_index_get_bypath(x->slow, path, 0);
+	return ie ? &ie->id : NULL;
+}
+
+static int slow_apply(mg_sync_index *x, const mg_index_change *c)
+{
+	git_index_entry e;
+	int rc;
+
+	if (c->removed) {
+		if (git_index_get_bypath(x->slow, c->path, 0) &&
+		    (rc = git_index_remove_bypath(x->slow, c->path)) < 0)
+			return mg_git_error(rc, "cannot update index", c->path);
+		return 0;
+	}
 	memset(&e, 0, sizeof(e));
-	e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-	e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-	e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-	e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-	e.dev = (uint32_t)st.st_dev;
-	e.ino = (uint32_t)st.st_ino;
+	e.ctime.seconds = (int32_t)c->st.st_ctim.tv_sec;
+	e.ctime.nanoseconds = (uint32_t)c->st.st_ctim.tv_nsec;
+	e.mtime.seconds = (int32_t)c->st.st_mtim.tv_sec;
+	e.mtime.nanoseconds = (uint32_t)c->st.st_mtim.tv_nsec;
+	e.dev = (uint32_t)c->st.st_dev;
+	e.ino = (uint32_t)c->st.st_ino;
 	e.mode = GIT_FILEMODE_BLOB;
-	e.uid = st.st_uid;
-	e.gid = st.st_gid;
-	e.file_size = (uint32_t)st.st_size;
-	e.id = *id;
-	e.path = path;
-	if ((rc = git_index_add(index, &e)) < 0)
-		rc = mg_git_error(rc, "cannot update index", path);
+	e.uid = c->st.st_uid;
+	e.gid = c->st.st_gid;
+	e.file_size = (uint32_t)c->st.st_size;
+	e.id = c->id;
+	e.path = c->path;
+	if ((rc = git_index_add(x->slow, &e)) < 0)
+		rc = mg_git_error(rc, "cannot update index", c->path);
 	return rc;
+}
+
+/*
+ * Record in the index that the file at `full` holds blob `id` (NULL: the
+ * path is gone), from one lstat: git_index_add_bypath would re-read and
+ * re-hash the file we just wrote and look up attributes for it.
+ */
+static int sync_index_set(mg_sync_index *x, const char *full, const char *path, const git_oid *id)
+{
+	mg_index_change c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.removed = !id;
+	if (id)
+		c.id = *id;
+	if (id && lstat(full, &c.st) < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot stat work-tree file", path, "%s", strerror(errno));
+	c.path = (char *)path;
+	if (!x->fast)
+		return slow_apply(x, &c);
+	if ((rc = mg_gitindex_set(x->fast, path, c.removed ? NULL : &c.st, id)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (mg_array_grow((void **)&x->changes, &x->cap, x->nchanges + 1, sizeof(c)) < 0 ||
+		    !(c.path = strdup(path)))
+			return mg_error_oom();
+		x->changes[x->nchanges++] = c;
+		return 0;
+	}
+	/* MG_GITINDEX_OTHER: over to libgit2, with what was done so far */
+	mg_gitindex_free(x->fast);
+	x->fast = NULL;
+	if ((rc = slow_open(x)) < 0)
+		return rc;
+	for (size_t i = 0; i < x->nchanges; i++)
+		if ((rc = slow_apply(x, &x->changes[i])) < 0)
+			return rc;
+	return slow_apply(x, &c);
+}
+
+static int sync_index_write(mg_sync_index *x)
+{
+	int rc;
+
+	if (x->fast)
+		return mg_gitindex_write(x->fast);
+	if ((rc = git_index_write(x->slow)) < 0)
+		return mg_git_error(rc, "cannot write index", x->s->gitdir);
+	return 0;
 }
 
 /* Versions of a path that are the branch's, not the user's: the last synced
@@ -254,11 +380,11 @@ static int is_clean(memgit_store *s, const char *path, const git_oid *id, const 
 		recent_version(s, path, id);
 }
 
-static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *index,
+static int sync_path(memgit_commit_result *res, memgit_store *s, mg_sync_index *index,
 	const char *path, const mg_clean *clean)
 {
-	const git_index_entry *ie = git_index_get_bypath(index, path, 0);
-	const git_oid *staged = ie ? &ie->id : NULL, *want = clean->want;
+	git_oid staged_id;
+	const git_oid *staged = sync_index_staged(index, path, &staged_id), *want = clean->want;
 	memgit_buf full = MEMGIT_BUF_INIT, tmpdir = MEMGIT_BUF_INIT;
 	git_blob *blob = NULL;
 	git_oid disk;
@@ -281,8 +407,8 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 		if (on_disk && unlink(full.ptr) < 0)
 			note_stale(res, path, "cannot remove");
 		mg_fs_prune_dirs(full.ptr, s->workdir);
-		if (staged && (rc = git_index_remove_bypath(index, path)) < 0)
-			rc = mg_git_error(rc, "cannot update index", path);
+		if (staged)
+			rc = sync_index_set(index, full.ptr, path, NULL);
 		goto done;
 	}
 	if (!(on_disk && same(&disk, want))) {
@@ -298,7 +424,7 @@ static int sync_path(memgit_commit_result *res, memgit_store *s, git_index *inde
 			goto done;
 		}
 	}
-	rc = index_add_known(index, full.ptr, path, want);
+	rc = sync_index_set(index, full.ptr, path, want);
 done:
 	git_blob_free(blob);
 	memgit_buf_dispose(&full);
@@ -342,7 +468,7 @@ static const git_oid *blob_at(git_tree *tree, const char *path, git_tree_entry *
 typedef struct {
 	memgit_commit_result *res;
 	memgit_store *s;
-	git_index *index;
+	mg_sync_index index;
 	git_tree *synced, *parent, *target;
 	mg_strmap done; /* paths already brought in step */
 } mg_sync;
@@ -360,7 +486,7 @@ static int sync_one(mg_sync *y, const char *path)
 	clean.parent = blob_at(y->parent, path, &e2);
 	clean.want = blob_at(y->target, path, &e3);
 	if ((rc = mg_strmap_set(&y->done, path, 1)) == 0)
-		rc = sync_path(y->res, y->s, y->index, path, &clean);
+		rc = sync_path(y->res, y->s, &y->index, path, &clean);
 	git_tree_entry_free(e1);
 	git_tree_entry_free(e2);
 	git_tree_entry_free(e3);
@@ -399,12 +525,19 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	y.s = s;
 	if ((rc = git_commit_lookup(&commit, s->repo, commit_id)) < 0 ||
 	    (rc = git_commit_tree(&y.target, commit)) < 0 ||
-	    (rc = git_repository_index(&y.index, s->repo)) < 0 ||
-	    (rc = git_index_read(y.index, 0)) < 0 || /* re-read only if changed on disk */
 	    (git_commit_parentcount(commit) > 0 &&
 		    ((rc = git_commit_parent(&parent, commit, 0)) < 0 ||
 			    (rc = git_commit_tree(&y.parent, parent)) < 0))) {
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
+		goto done;
+	}
+	if (sync_index_open(&y.index, s) < 0) {
+		/* an index libgit2 cannot read either (a split index, say): the
+		 * commit stands, the work tree is left as it is and said to be
+		 * stale, and the next write tries again */
+		note_stale(res, "index", memgit_error_last()->why);
+		memgit_error_clear();
+		rc = 0;
 		goto done;
 	}
 	if ((rc = synced_tree(&y.synced, s, commit)) < 0)
@@ -423,10 +556,9 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	}
 	if (rc < 0)
 		goto done;
-	if (y.done.count && (rc = git_index_write(y.index)) < 0) {
+	if (y.done.count && (rc = sync_index_write(&y.index)) < 0) {
 		/* e.g. git holds index.lock: keep the old record so the next
 		 * sync redoes these paths */
-		rc = mg_git_error(rc, "cannot write index", s->gitdir);
 		note_stale(res, "index", memgit_error_last()->why);
 		rc = 0;
 		goto done;
@@ -435,7 +567,7 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	rc = record_synced(s, commit_id);
 done:
 	mg_strmap_dispose(&y.done);
-	git_index_free(y.index);
+	sync_index_close(&y.index);
 	git_tree_free(y.synced);
 	git_tree_free(y.parent);
 	git_tree_free(y.target);

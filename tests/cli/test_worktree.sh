@@ -143,6 +143,52 @@ long_segment() {
 soft "a 300-byte file name is refused in a store with a work tree (it is committed and git status is left dirty)" long_segment
 git_reads_all "$W"
 
+# ------------------------------------------------------- index formats
+# memgit edits git's index in place when it can (src/core/gitindex.c) and
+# hands it to libgit2 otherwise; either way git sees the work tree in step.
+index_formats() {
+	local X=$T/ix b
+	new_store "$X"
+	cd "$X"
+	run 0 mg -q put a.md -m "a"$'\n'
+	# a commit made with git leaves cached trees (TREE) in the index
+	printf 'by hand\n' >memories/hand.md
+	git add memories/hand.md
+	git commit -qm "by hand"
+	grep -q TREE .git/index || fail "git left no cached trees to test with"
+	run 0 mg put b.md -m "b"$'\n'
+	worktree_in_step "$X"
+	[ "$(git write-tree)" = "$(git rev-parse 'main^{tree}')" ] || fail "the index's tree is not main's"
+	# index version 4 (path compression): libgit2 writes it
+	git update-index --index-version 4
+	run 0 mg put c.md -m "c"$'\n'
+	assert_not_contains "$T/err" "warning"
+	worktree_in_step "$X"
+	[ "$(od -An -tx1 -j7 -N1 .git/index | tr -d ' ')" = 04 ] || fail "the index is no longer version 4"
+	git update-index --index-version 2
+	# a split index: libgit2 cannot read it; the commit stands, exit 0,
+	# the work tree is said to be stale, and the next write catches up
+	git update-index --split-index
+	run 0 mg put d.md -m "d"$'\n'
+	assert_contains "$T/err" "warning: work tree file 'index' not updated"
+	git cat-file -e main:memories/d.md || fail "the write was lost behind an unreadable index"
+	git update-index --no-split-index
+	run 0 mg put e.md -m "e"$'\n'
+	assert_not_contains "$T/err" "warning"
+	worktree_in_step "$X"
+	# a path in conflict is the user's: left alone, said so
+	b=$(git rev-parse :memories/b.md)
+	printf '0 %s\tmemories/b.md\n100644 %s 1\tmemories/b.md\n100644 %s 2\tmemories/b.md\n' \
+		0000000000000000000000000000000000000000 "$b" "$b" | git update-index --index-info
+	run 0 mg put b.md -m "b2"$'\n'
+	assert_contains "$T/err" "memories/b.md' not updated"
+	git cat-file -e main:memories/b.md && [ "$(git ls-files -s memories/b.md | wc -l)" -eq 2 ] ||
+		fail "the conflict in the index was touched"
+	git fsck --strict --no-dangling 2>"$T/fsck" || { cat "$T/fsck"; fail "git fsck"; }
+	cd "$W"
+}
+index_formats
+
 # -------------------------------------------- a bare store, every command
 B=$T/bare.git
 new_store "$B" --bare
