@@ -253,6 +253,56 @@ static void test_store_limit(void **state)
 	memgit_store_free(s);
 }
 
+/* The count a write remembers (.git/memgit/count) is used only for exactly
+ * the tree it was taken of: a commit made with plain git, a malformed or a
+ * foreign record all mean counting again, so the limit holds. */
+static void test_store_limit_count_cache(void **state)
+{
+	memgit_store *s = new_store(0), *again = NULL;
+	char count[600], *rec, *tree = NULL;
+	const char *wd = memgit_store_workdir(s);
+	(void)state;
+
+	assert_int_equal(t_sh(NULL, "cd '%s' && sed -i 's/store_max_memories: 10000/store_max_memories: 3/' memgit.yaml "
+		"&& git commit -qam 'limit 3'", wd), 0);
+	assert_int_equal(memgit_store_open(&again, wd), 0);
+	snprintf(count, sizeof(count), "%s/.git/memgit/count", wd);
+	assert_int_equal(put(again, "1.md", "1"), 0);
+	assert_int_equal(put(again, "2.md", "2"), 0);
+	assert_int_equal(t_sh(&tree, "cd '%s' && git rev-parse main^{tree} | tr -d '\\n'", wd), 0);
+	rec = t_read_file(count, NULL);
+	assert_non_null(rec);
+	assert_memory_equal(rec, tree, 40);
+	assert_string_equal(rec + 40, " 2\n");
+	free(rec);
+	free(tree);
+	/* a memory committed with plain git: the record is for another tree */
+	assert_int_equal(t_sh(NULL, "cd '%s' && echo g > memories/g.md && git add memories/g.md "
+		"&& git commit -qm 'by hand'", wd), 0);
+	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
+	assert_non_null(strstr(memgit_error_last()->message, "4 memories, limit 3"));
+	/* a record of the right tree that does not parse is not believed */
+	assert_int_equal(t_sh(NULL, "cd '%s' && printf '%%s 1x\\n' $(git rev-parse main^{tree}) > .git/memgit/count", wd), 0);
+	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
+	t_write_file(count, "", 0);
+	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
+	/* a removal keeps the record in step: 2 left, then one more fits */
+	{
+		memgit_batch *b = NULL;
+		assert_int_equal(memgit_batch_new(&b, again), 0);
+		assert_int_equal(memgit_batch_remove(b, "g.md"), 0);
+		assert_int_equal(memgit_batch_commit(NULL, b, NULL), 0);
+		memgit_batch_free(b);
+	}
+	assert_int_equal(put(again, "3.md", "3"), 0);
+	assert_int_equal(put(again, "4.md", "4"), MEMGIT_ELIMIT);
+	rec = t_read_file(count, NULL);
+	assert_string_equal(rec + 40, " 3\n");
+	free(rec);
+	memgit_store_free(again);
+	memgit_store_free(s);
+}
+
 static void test_bad_config(void **state)
 {
 	memgit_store *s = new_store(0), *again = NULL;
@@ -440,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_write_nothing),
 		cmocka_unit_test(test_remove_move_errors),
 		cmocka_unit_test(test_store_limit),
+		cmocka_unit_test(test_store_limit_count_cache),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_worktree_follows_and_refuses),
 		cmocka_unit_test(test_worktree_after_unsynced_move),
