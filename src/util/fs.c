@@ -107,14 +107,21 @@ done:
 
 int mg_fs_write_file(const char *path, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* overwritten, then cut to length, rather than truncated first: a file
+	 * that never goes down to zero bytes keeps its disk block, and freeing
+	 * a block on a file system mounted with `discard` waits for the disk */
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	ssize_t n;
 
 	if (fd < 0)
 		return mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
-	n = write(fd, data, len);
-	if (close(fd) < 0 || n != (ssize_t)len)
+	n = pwrite(fd, data, len, 0);
+	if (n != (ssize_t)len || ftruncate(fd, (off_t)len) < 0) {
+		close(fd);
 		return mg_error_set(MEMGIT_EIO, "cannot write", path, "short write");
+	}
+	if (close(fd) < 0)
+		return mg_error_set(MEMGIT_EIO, "cannot write", path, "%s", strerror(errno));
 	return 0;
 }
 

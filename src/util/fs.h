@@ -24,8 +24,9 @@ int mg_fs_write_atomic_via(const char *path, const char *tmpdir, const char *dat
 /* Remove the regular files directly in `dir` (a missing dir is fine). */
 void mg_fs_clear_dir(const char *dir);
 
-/* Write `data` to `path` in place (create or truncate), for files whose
- * readers tolerate a torn write. */
+/* Write `data` to `path` in place (create, overwrite, cut to length), for
+ * files whose readers tolerate a torn write: one may see the new bytes
+ * followed by the end of the old ones. */
 int mg_fs_write_file(const char *path, const char *data, size_t len);
 
 /* mkdir -p for the directories leading to `path`'s last component. */

@@ -117,6 +117,10 @@ git_reads_all() {
 	done
 }
 
+# has_record WRITE_LOCK: the writer lock file names git lock files (a writer
+# is mid-update, or died there); a finished write cuts it to one byte
+has_record() { grep -qE '^(lock|lockif) ' "$1" 2>/dev/null; }
+
 # worktree_in_step DIR [BRANCH]: git status --porcelain is empty and every
 # file of BRANCH is checked out with the same bytes
 worktree_in_step() {

@@ -95,7 +95,7 @@ no_stale_locks() {
 	gd=$(cd "$1" && git rev-parse --absolute-git-dir)
 	find "$gd" -name '*.lock' ! -path "$gd/memgit/write.lock" >"$T/locks"
 	[ ! -s "$T/locks" ] || { cat "$T/locks"; fail "lock files left under $gd"; }
-	[ ! -s "$gd/memgit/write.lock" ] || { cat "$gd/memgit/write.lock"; fail "a writer record was left in $gd/memgit/write.lock"; }
+	! has_record "$gd/memgit/write.lock" || { cat "$gd/memgit/write.lock"; fail "a writer record was left in $gd/memgit/write.lock"; }
 }
 
 # check_contents STORE EXPECTED_PATHS: the branch holds exactly these

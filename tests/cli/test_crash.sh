@@ -113,7 +113,7 @@ worktree_matches() {
 check_clean() {
 	git_locks >"$T/locks"
 	[ ! -s "$T/locks" ] || { cat "$T/locks"; fail "round $r: lock files left after a successful put"; }
-	[ ! -s "$REC" ] || { cat "$REC"; fail "round $r: writer record left after a successful put"; }
+	! has_record "$REC" || { cat "$REC"; fail "round $r: writer record left after a successful put"; }
 	if ! worktree_matches; then
 		defer "round $r: after successful puts the index/work tree differ from main:" \
 			"$(git -C "$S" status --porcelain | grep -v '^??' | tr '\n' ' ')" \
@@ -170,7 +170,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		mapfile -t victims < <(seq 1 "$WRITERS")
 		deadline=$((${EPOCHREALTIME/./} + span * 2000))
 		if [ "$mode" = 2 ]; then
-			until [ -s "$REC" ]; do
+			until has_record "$REC"; do
 				((${EPOCHREALTIME/./} < deadline)) || { missed=$((missed + 1)); break; }
 			done
 		else
@@ -188,8 +188,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	# file left must be named in the record, or the next writer would take
 	# it for git's and wait for it in vain
 	left=$(git_locks)
-	[ ! -s "$REC" ] || recs_left=$((recs_left + 1))
-	[ -z "$left" ] || [ ! -s "$REC" ] || recovered_rounds=$((recovered_rounds + 1))
+	! has_record "$REC" || recs_left=$((recs_left + 1))
+	[ -z "$left" ] || ! has_record "$REC" || recovered_rounds=$((recovered_rounds + 1))
 	for l in $left; do
 		case $l in
 		"$GD/refs/heads/main.lock") reflocks_left=$((reflocks_left + 1)) ;;

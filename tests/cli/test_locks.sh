@@ -44,7 +44,7 @@ count_objects() { git -C "$S" count-objects -v | awk '$1 == "count:" || $1 == "i
 set_timeout 1500
 
 # ---- 1. a foreign ref lock -----------------------------------------------------
-[ ! -s "$REC" ] || fail "write.lock holds a record before the test"
+! has_record "$REC" || fail "write.lock holds a record before the test"
 git -C "$S" rev-parse main >"$REFLOCK"
 cp "$REFLOCK" "$T/reflock.before"
 refs_state >"$T/before"
@@ -62,7 +62,7 @@ assert_contains "$T/err" "$REFLOCK"
 cmp -s "$REFLOCK" "$T/reflock.before" || fail "the foreign refs/heads/main.lock was changed"
 refs_state >"$T/after"
 diff "$T/before" "$T/after" >"$T/diff" || { cat "$T/diff"; fail "a put refused with exit 4 changed refs, reflogs, index or work tree"; }
-[ ! -s "$REC" ] || { cat "$REC"; fail "a writer record was left behind"; }
+! has_record "$REC" || { cat "$REC"; fail "a writer record was left behind"; }
 # memgit ls and show do not see the refused memory
 run 0 mg -C "$S" ls
 assert_not_contains "$T/out" "b.md"
@@ -152,7 +152,7 @@ hold_lock 1.5 "printf 'pid %s\nlock %s\n' \$\$ '$REFLOCK' >'$REC'; git -C '$S' r
 run 0 mg -C "$S" put g.md -m "after a holder died"
 wait "$holder"
 [ ! -e "$REFLOCK" ] || fail "the dead holder's ref lock is still there"
-[ ! -s "$REC" ] || { cat "$REC"; fail "the dead holder's record is still there"; }
+! has_record "$REC" || { cat "$REC"; fail "the dead holder's record is still there"; }
 assert_eq "$(git -C "$S" rev-parse main^)" "$old" "parent of the put"
 git -C "$S" status --porcelain >"$T/status"
 [ ! -s "$T/status" ] || { cat "$T/status"; fail "git status is not clean"; }

@@ -12,6 +12,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/jsonw.h"
 #include "util/lock.h"
 #include "util/strmap.h"
@@ -205,6 +206,77 @@ static void test_lock_recovers_only_its_own_ref_lock(void **state)
 	mg_lock_release(&lk);
 }
 
+/* The record is overwritten and cut, never emptied: after a write it names
+ * exactly the locks of that write (nothing left from a longer one before),
+ * a finished write leaves nothing to recover, and the file keeps its disk
+ * block (emptying it would free the block, a synchronous discard on file
+ * systems mounted with `discard`). */
+static void test_lock_record_cycle(void **state)
+{
+	const char *dir = t_tmpdir(3);
+	char p[600], a[600], b[600], *rec;
+	const char *two[] = { a, b, NULL }, *one[] = { a, NULL };
+	mg_lock lk = MG_LOCK_INIT;
+	struct stat st;
+	size_t len;
+	(void)state;
+
+	snprintf(p, sizeof(p), "%s/memgit/write.lock", dir);
+	snprintf(a, sizeof(a), "%s/a-long-name-for-a-lock-file.lock", dir);
+	snprintf(b, sizeof(b), "%s/b.lock", dir);
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(mg_lock_intend(&lk, two, NULL), 0);
+	assert_int_equal(mg_lock_done(&lk), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, 1);
+	assert_true(st.st_blocks > 0);
+	assert_int_equal(mg_lock_intend(&lk, one, NULL), 0);
+	rec = t_read_file(p, &len);
+	assert_non_null(strstr(rec, a));
+	assert_null(strstr(rec, "b.lock")); /* nothing of the longer record */
+	assert_int_equal(len, strlen(rec));
+	free(rec);
+	assert_int_equal(mg_lock_done(&lk), 0);
+	mg_lock_release(&lk);
+	/* locks of finished writes are never recovered */
+	t_write_file(a, "x", 1);
+	t_write_file(b, "x", 1);
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 0);
+	assert_int_equal(access(a, F_OK), 0);
+	assert_int_equal(access(b, F_OK), 0);
+	/* a holder killed after recording: its locks are recovered */
+	assert_int_equal(mg_lock_intend(&lk, two, NULL), 0);
+	close(lk.fd); /* dies: no done, no release */
+	lk.fd = -1;
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 1);
+	assert_int_equal(access(a, F_OK), -1);
+	assert_int_equal(access(b, F_OK), -1);
+	mg_lock_release(&lk);
+}
+
+/* mg_fs_write_file overwrites in place: a shorter text leaves nothing of a
+ * longer one, and the file keeps its block. */
+static void test_write_file_in_place(void **state)
+{
+	const char *dir = t_tmpdir(4);
+	char p[600], *got;
+	struct stat st;
+	size_t len;
+	(void)state;
+
+	snprintf(p, sizeof(p), "%s/rec", dir);
+	assert_int_equal(mg_fs_write_file(p, "a much longer first version\n", 28), 0);
+	assert_int_equal(mg_fs_write_file(p, "short\n", 6), 0);
+	got = t_read_file(p, &len);
+	assert_int_equal(len, 6);
+	assert_memory_equal(got, "short\n", 6);
+	free(got);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(st.st_blocks > 0);
+}
+
 /* A live holder is waited for, and the wait is bounded. */
 static void test_lock_live_holder(void **state)
 {
@@ -321,6 +393,8 @@ int main(void)
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_lock_recovers_dead_holder),
 		cmocka_unit_test(test_lock_recovers_only_its_own_ref_lock),
+		cmocka_unit_test(test_lock_record_cycle),
+		cmocka_unit_test(test_write_file_in_place),
 		cmocka_unit_test(test_lock_live_holder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
