@@ -28,19 +28,16 @@ static int tls_enabled;
 
 #ifdef MEMGIT_STATIC_LIBGIT2
 /*
- * libgit2 is linked into the tool, so ld --wrap can defer its two network
- * start-ups at their entry points: mbedTLS (entropy gathering, CA bundle:
- * ~2.5M instructions) and libssh2's OpenSSL init (~1M). Together they were
- * a fifth of a `memgit put`. cli_tls_start() runs them for real. If a
- * libgit2 version renames them, --wrap finds nothing and they simply run
- * at start-up again.
+ * libgit2 is linked into the tool, so ld --wrap can defer its TLS start-up
+ * at its entry point: mbedTLS's entropy gathering and CA bundle, ~2.5M
+ * instructions, were a fifth of a `memgit put`. cli_tls_start() runs it for
+ * real. If a libgit2 version renames it, --wrap finds nothing and it simply
+ * runs at start-up again. (SSH is not linked at all: see no_ssh.c.)
  */
 int __real_git_mbedtls_stream_global_init(void);
-int __real_git_transport_ssh_global_init(void);
 int __wrap_git_mbedtls_stream_global_init(void);
-int __wrap_git_transport_ssh_global_init(void);
 
-static int tls_deferred, ssh_deferred;
+static int tls_deferred;
 
 int __wrap_git_mbedtls_stream_global_init(void)
 {
@@ -50,22 +47,12 @@ int __wrap_git_mbedtls_stream_global_init(void)
 	return 0;
 }
 
-int __wrap_git_transport_ssh_global_init(void)
-{
-	if (tls_enabled)
-		return __real_git_transport_ssh_global_init();
-	ssh_deferred = 1;
-	return 0;
-}
-
 int cli_tls_start(void)
 {
 	int rc = 0;
 	tls_enabled = 1;
 	if (tls_deferred && (rc = __real_git_mbedtls_stream_global_init()) == 0)
 		tls_deferred = 0;
-	if (rc == 0 && ssh_deferred && (rc = __real_git_transport_ssh_global_init()) == 0)
-		ssh_deferred = 0;
 	return rc;
 }
 #else

@@ -3,6 +3,7 @@
  *
  *   memgit [-C DIR] [--json] [-q] [--color=WHEN] <command> [<args>]
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -268,6 +269,12 @@ int main(int argc, char **argv)
 	memgit_store *store = NULL;
 	int code = MG_EXIT_OK, at;
 
+	/* A command lives a few milliseconds: memory it frees is better kept
+	 * than handed back with brk and faulted in again by the next allocation
+	 * (zlib alone clears a fresh 64 KiB table for each object it writes). */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	if ((at = parse_globals(&cli, argc, argv, &code)) < 0)
 		return code;
 	if (!(cmd = cli_find_command(argv[at]))) {

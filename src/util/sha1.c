@@ -11,8 +11,12 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define MG_SHA1_X86 1
-#include <cpuid.h>
 #include <immintrin.h>
+#if defined(__has_include) && __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h> /* glibc 2.33+: the features it probed at start-up */
+#else
+#include <cpuid.h>
+#endif
 #endif
 
 /* ---- portable ------------------------------------------------------------ */
@@ -140,13 +144,19 @@ __attribute__((target("sha,ssse3,sse4.1"))) static void blocks_shani(uint32_t h[
 	h[4] = (uint32_t)_mm_extract_epi32(e, 3);
 }
 
+/* glibc's record, where there is one: each CPUID instruction traps to the
+ * hypervisor in a virtual machine, a few microseconds per process */
 static int cpu_has_shani(void)
 {
+#ifdef CPU_FEATURE_ACTIVE
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
+#else
 	unsigned a, b, c, d;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
 		return 0;
 	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+#endif
 }
 #endif
 
