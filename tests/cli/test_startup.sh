@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up work memgit must not do: load libcurl (~23 shared libraries; only
-# a request needs it, and src/llm/http.c loads it then), parse the CA bundle
+# a request needs it, and src/llm/http.c loads it then) or libraries the
+# tool never calls (Kerberos, libssh2, OpenSSL), parse the CA bundle
 # (libgit2 with mbedTLS does it in git_libgit2_init; lazy_tls.c defers it) or
 # open every object to list names. Each was once a large part of a command's
 # time.
@@ -16,6 +17,17 @@ LD_DEBUG=files "$MEMGIT" -C "$T/s" ls 2>"$T/ld" >/dev/null
 grep -q "libc\.so" "$T/ld" || { head "$T/ld"; fail "LD_DEBUG=files listed nothing"; }
 if grep libcurl "$T/ld"; then
 	fail "memgit ls loaded libcurl"
+fi
+# the static tool (no libgit2.so among its NEEDED) maps neither the Kerberos
+# library (lazy_gss.c loads it if libgit2 ever calls it) nor libssh2 and
+# OpenSSL (no_ssh.c keeps libgit2's SSH transport out)
+if ! readelf -d "$MEMGIT" | grep -q 'NEEDED.*libgit2'; then
+	if grep -E "libgssapi|libkrb5|libssh2|libcrypto" "$T/ld"; then
+		fail "memgit ls loaded a library the static tool never calls"
+	fi
+	if nm "$MEMGIT" 2>/dev/null | grep -E " T (libssh2_session_init_ex|OPENSSL_init_crypto)$"; then
+		fail "the static tool links libssh2 or OpenSSL"
+	fi
 fi
 if command -v readelf >/dev/null; then
 	for f in "$MEMGIT" "${MEMGIT_LIBSO:?run through ctest, which sets MEMGIT_LIBSO}"; do
