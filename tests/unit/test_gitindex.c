@@ -44,6 +44,22 @@ static void add_file(const char *dir, const char *rel, const char *text, git_oid
 	free(hex);
 }
 
+/* Write `rel` with `text` and stage it in `ix` (which must take it). */
+static void stage(mg_gitindex *ix, const char *dir, const char *rel, const char *text)
+{
+	git_oid id;
+	struct stat st;
+	add_file(dir, rel, text, &id, &st);
+	assert_int_equal(mg_gitindex_set(ix, rel, &st, &id), 0);
+}
+
+/* Write `ix` back and free it. */
+static void write_back(mg_gitindex *ix)
+{
+	assert_int_equal(mg_gitindex_write(ix), 0);
+	mg_gitindex_free(ix);
+}
+
 /* `cmd` (run in `dir`) prints exactly `want`. */
 static void assert_sh_out(const char *want, const char *cmd, const char *dir)
 {
@@ -79,20 +95,15 @@ static void test_edit_and_git_agrees(void **state)
 	const char *d = repo(1);
 	mg_gitindex *ix = open_index(d, 0);
 	git_oid id;
-	struct stat st;
 	(void)state;
 
-	add_file(d, "m/0first.md", "first\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/0first.md", &st, &id), 0);
-	add_file(d, "m/sub/z.md", "last\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/sub/z.md", &st, &id), 0);
-	add_file(d, "m/a.md", "a changed\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/a.md", &st, &id), 0);
+	stage(ix, d, "m/0first.md", "first\n");
+	stage(ix, d, "m/sub/z.md", "last\n");
+	stage(ix, d, "m/a.md", "a changed\n");
 	assert_int_equal(t_sh(NULL, "rm '%s/m/b.md'", d), 0);
 	assert_int_equal(mg_gitindex_set(ix, "m/b.md", NULL, NULL), 0);
 	assert_int_equal(mg_gitindex_set(ix, "m/never.md", NULL, NULL), 0); /* absent: nothing */
-	assert_int_equal(mg_gitindex_write(ix), 0);
-	mg_gitindex_free(ix);
+	write_back(ix);
 
 	/* git fsck verifies the index's checksum (plain reads do not) */
 	assert_int_equal(t_sh(NULL, "cd '%s' && git fsck --strict --no-dangling 2>&1", d), 0);
@@ -115,18 +126,14 @@ static void test_optional_extensions_dropped(void **state)
 {
 	const char *d = repo(2);
 	mg_gitindex *ix;
-	git_oid id;
-	struct stat st;
 	(void)state;
 
 	assert_int_equal(t_sh(NULL, "cd '%s' && git config core.untrackedCache true && git update-index "
 		"--untracked-cache && echo u > untracked.txt && git status --porcelain >/dev/null && grep -q TREE .git/index && "
 		"grep -q UNTR .git/index", d), 0);
 	ix = open_index(d, 0);
-	add_file(d, "m/sub/new.md", "n\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/sub/new.md", &st, &id), 0);
-	assert_int_equal(mg_gitindex_write(ix), 0);
-	mg_gitindex_free(ix);
+	stage(ix, d, "m/sub/new.md", "n\n");
+	write_back(ix);
 	/* the tree of our index is the tree git builds in an index of its own */
 	assert_int_equal(t_sh(NULL, "cd '%s' && ! grep -q TREE .git/index && t=$(git write-tree) && "
 		"export GIT_INDEX_FILE=.git/other && git read-tree HEAD && git add m/sub/new.md && "
@@ -213,18 +220,14 @@ static void test_racy_entries_smudged(void **state)
 {
 	const char *d = repo(5);
 	mg_gitindex *ix;
-	git_oid id;
-	struct stat st;
 	char *out = NULL;
 	(void)state;
 
 	/* m/a.md's recorded mtime is after the index file's */
 	assert_int_equal(t_sh(NULL, "cd '%s' && touch -d '2001-01-01' .git/index", d), 0);
 	ix = open_index(d, 0);
-	add_file(d, "m/new.md", "n\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/new.md", &st, &id), 0);
-	assert_int_equal(mg_gitindex_write(ix), 0);
-	mg_gitindex_free(ix);
+	stage(ix, d, "m/new.md", "n\n");
+	write_back(ix);
 	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug m/a.md m/new.md | grep size:", d), 0);
 	assert_non_null(strstr(out, "size: 0\t"));  /* m/a.md, smudged */
 	assert_non_null(strstr(out, "size: 2\t"));  /* m/new.md, just written */
@@ -240,8 +243,6 @@ static void test_many_pieces(void **state)
 {
 	const char *d = t_tmpdir(7);
 	mg_gitindex *ix;
-	git_oid id;
-	struct stat st;
 	char *out = NULL;
 	(void)state;
 
@@ -250,10 +251,8 @@ static void test_many_pieces(void **state)
 		"else touch -d 2030-01-01 m/f$i.md; fi; done && git add -A && git commit -qm many && "
 		"touch -d 2010-01-01 .git/index", d), 0);
 	ix = open_index(d, 0);
-	add_file(d, "m/f250x.md", "x\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/f250x.md", &st, &id), 0);
-	assert_int_equal(mg_gitindex_write(ix), 0);
-	mg_gitindex_free(ix);
+	stage(ix, d, "m/f250x.md", "x\n");
+	write_back(ix);
 	assert_int_equal(t_sh(NULL, "cd '%s' && git fsck --strict --no-dangling 2>&1", d), 0);
 	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug | grep -c 'size: 0'", d), 0);
 	assert_string_equal(out, "150\n"); /* the odd ones, dated after the index */
@@ -269,15 +268,12 @@ static void test_lock_held(void **state)
 {
 	const char *d = repo(6);
 	mg_gitindex *ix = open_index(d, 0);
-	git_oid id;
-	struct stat st;
 	char lock[600];
 	(void)state;
 
 	snprintf(lock, sizeof(lock), "%s/.git/index.lock", d);
 	t_write_file(lock, "", 0);
-	add_file(d, "m/new.md", "n\n", &id, &st);
-	assert_int_equal(mg_gitindex_set(ix, "m/new.md", &st, &id), 0);
+	stage(ix, d, "m/new.md", "n\n");
 	assert_int_equal(mg_gitindex_write(ix), MEMGIT_EBUSY);
 	assert_non_null(strstr(memgit_error_last()->message, "index.lock"));
 	assert_int_equal(access(lock, F_OK), 0); /* theirs: left alone */
