@@ -17,6 +17,7 @@
 #include "gitindex.h"
 #include "util/array.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/error.h"
 #include "util/sha1.h"
 
@@ -47,7 +48,8 @@ struct mg_gitindex {
 	uint32_t version;
 	ix_entry *e;
 	size_t n, cap;
-	uint32_t mtime_s, mtime_ns; /* of the file read: racy entries */
+	struct stat st;              /* of the file read: racy entries, and
+	                              * whether someone replaced it since */
 	int changed;
 };
 
@@ -114,7 +116,7 @@ static int parse(mg_gitindex *ix)
 			return MG_GITINDEX_OTHER;
 		flags = (unsigned)p[at + FLAGS_AT] << 8 | p[at + FLAGS_AT + 1];
 		if (flags & FLAG_EXTENDED) {
-			if (ix->version < 3)
+			if (ix->version < 3 || (size_t)(end - p) < at + PATH_AT + 2)
 				return MG_GITINDEX_OTHER;
 			path_at += 2;
 		}
@@ -150,7 +152,23 @@ static int parse(mg_gitindex *ix)
 	return at == size - TRAILER ? 0 : MG_GITINDEX_OTHER;
 }
 
-int mg_gitindex_read(mg_gitindex **out, const char *path)
+/* The trailer is the SHA-1 of the rest; all zeros when git was told not to
+ * write it (index.skipHash). */
+static int checksum_ok(const mg_gitindex *ix)
+{
+	static const unsigned char zero[TRAILER];
+	unsigned char sum[TRAILER];
+	mg_sha1 sha;
+
+	if (memcmp(ix->map + ix->size - TRAILER, zero, TRAILER) == 0)
+		return 1;
+	mg_sha1_init(&sha);
+	mg_sha1_update(&sha, ix->map, ix->size - TRAILER);
+	mg_sha1_final(&sha, sum);
+	return memcmp(sum, ix->map + ix->size - TRAILER, TRAILER) == 0;
+}
+
+int mg_gitindex_read(mg_gitindex **out, const char *path, int verify)
 {
 	mg_gitindex *ix = calloc(1, sizeof(*ix));
 	memgit_buf lock = MEMGIT_BUF_INIT;
@@ -175,8 +193,7 @@ int mg_gitindex_read(mg_gitindex **out, const char *path)
 		rc = MG_GITINDEX_OTHER;
 		goto fail;
 	}
-	ix->mtime_s = (uint32_t)st.st_mtim.tv_sec;
-	ix->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
+	ix->st = st;
 	/* mapped rather than read: no copy, and no fresh pages to fault in */
 	ix->size = (size_t)st.st_size;
 	if ((ix->map = mmap(NULL, ix->size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
@@ -184,7 +201,9 @@ int mg_gitindex_read(mg_gitindex **out, const char *path)
 		rc = mg_error_set(MEMGIT_EIO, "cannot read index", path, "%s", strerror(errno));
 		goto fail;
 	}
-	if ((rc = parse(ix)) != 0)
+	/* a damaged index is libgit2's to report, not ours to rewrite with a
+	 * fresh checksum */
+	if ((rc = parse(ix)) != 0 || (verify && !checksum_ok(ix) && (rc = MG_GITINDEX_OTHER)))
 		goto fail;
 	close(fd);
 	*out = ix;
@@ -320,12 +339,24 @@ int mg_gitindex_set(mg_gitindex *ix, const char *path, const struct stat *st, co
  * An entry whose file changed within the same timestamp as the index was
  * written ("racily clean") looks unchanged to git once a newer index exists.
  * git, and this writer, smudge such entries (size 0) so that git compares
- * their content next time instead of trusting the stat data.
+ * their content next time instead of trusting the stat data. Whole seconds,
+ * as git compares them when built without USE_NSEC (Debian's is): a file
+ * rewritten later in the same second as the index keeps its mtime second.
  */
 static int racy(const mg_gitindex *ix, const unsigned char *entry)
 {
-	uint32_t s = be32(entry + 8), ns = be32(entry + 12);
-	return s > ix->mtime_s || (s == ix->mtime_s && ns >= ix->mtime_ns);
+	return (int64_t)be32(entry + 8) >= (int64_t)(uint32_t)ix->st.st_mtim.tv_sec;
+}
+
+/* Has the index file been replaced since it was read? */
+static int replaced(const mg_gitindex *ix)
+{
+	struct stat now;
+	if (stat(ix->path, &now) < 0)
+		return 1;
+	return now.st_ino != ix->st.st_ino || now.st_dev != ix->st.st_dev || now.st_size != ix->st.st_size ||
+		now.st_mtim.tv_sec != ix->st.st_mtim.tv_sec || now.st_mtim.tv_nsec != ix->st.st_mtim.tv_nsec ||
+		now.st_ctim.tv_sec != ix->st.st_ctim.tv_sec || now.st_ctim.tv_nsec != ix->st.st_ctim.tv_nsec;
 }
 
 /* The output as a list of pieces (runs of the mapped file, new entries),
@@ -378,64 +409,132 @@ static void out_put(ix_out *o, const void *p, size_t len)
 	o->v[o->n++].iov_len = len;
 }
 
-int mg_gitindex_write(mg_gitindex *ix)
+/* The new index into `o.fd`. */
+static int write_entries(mg_gitindex *ix, ix_out *o, unsigned char *smudged)
 {
 	unsigned char head[HEADER], sum[TRAILER];
-	unsigned char *smudged = NULL;
-	size_t nsmudged = 0;
-	ix_out o;
-	int rc = 0;
 
-	if (!ix->changed)
-		return 0;
-	memset(&o, 0, sizeof(o));
-	/* racy entries go out as copies with the size zeroed: count them first,
-	 * so that the copies never move while queued */
-	for (size_t i = 0; i < ix->n; i++)
-		if (!ix->e[i].owned && racy(ix, ix->e[i].bytes))
-			nsmudged += ix->e[i].len;
-	if (nsmudged && !(smudged = malloc(nsmudged)))
-		return mg_error_oom();
-	if ((o.fd = open(ix->lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
-		rc = errno == EEXIST ?
-			mg_error_set(MEMGIT_EBUSY, "index is locked", ix->lock,
-				"another git process is using the index") :
-			mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
-		free(smudged);
-		return rc;
-	}
-	mg_sha1_init(&o.sha);
+	mg_sha1_init(&o->sha);
 	memcpy(head, "DIRC", 4);
 	put_be32(head + 4, ix->version);
 	put_be32(head + 8, (uint32_t)ix->n);
-	out_put(&o, head, HEADER);
+	out_put(o, head, HEADER);
 	for (size_t i = 0, at = 0; i < ix->n; i++) {
 		const ix_entry *e = &ix->e[i];
 		if (!e->owned && racy(ix, e->bytes)) {
 			memcpy(smudged + at, e->bytes, e->len);
 			memset(smudged + at + 36, 0, 4); /* the size field */
-			out_put(&o, smudged + at, e->len);
+			out_put(o, smudged + at, e->len);
 			at += e->len;
 		} else {
-			out_put(&o, e->bytes, e->len);
+			out_put(o, e->bytes, e->len);
 		}
 	}
-	mg_sha1_final(&o.sha, sum);
-	if (o.n == PIECES)
-		out_flush(&o);
-	o.v[o.n].iov_base = sum; /* the checksum itself is not hashed */
-	o.v[o.n++].iov_len = TRAILER;
-	out_flush(&o);
-	if (o.failed) {
-		rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
-		close(o.fd);
-		unlink(ix->lock);
-	} else if (close(o.fd) < 0 || rename(ix->lock, ix->path) < 0) {
-		rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->path, "%s", strerror(errno));
-		unlink(ix->lock);
-	} else {
-		ix->changed = 0;
+	mg_sha1_final(&o->sha, sum);
+	if (o->n == PIECES)
+		out_flush(o);
+	o->v[o->n].iov_base = sum; /* the checksum itself is not hashed */
+	o->v[o->n++].iov_len = TRAILER;
+	out_flush(o);
+	return o->failed ? mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno)) : 0;
+}
+
+/*
+ * The new index is written to a temporary file in `tmpdir` first, whose
+ * identity goes to `locked` (the writer lock's record), and only then
+ * becomes index.lock with link(2), which fails like git's O_EXCL create
+ * when the lock exists. So a writer killed at any moment leaves either no
+ * index.lock or one the record names by identity, never one it cannot
+ * clear (creating index.lock first and recording it next would leave that
+ * gap). Without `tmpdir`, or where hard links are not supported, index.lock
+ * is created directly.
+ */
+int mg_gitindex_write(mg_gitindex *ix, const char *tmpdir, mg_gitindex_locked_cb locked, void *payload)
+{
+	memgit_buf tmp = MEMGIT_BUF_INIT;
+	unsigned char *smudged = NULL;
+	size_t nsmudged = 0;
+	struct stat st;
+	int rc = 0, linked = 0;
+	ix_out o;
+
+	if (!ix->changed)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.fd = -1;
+	/* racy entries go out as copies with the size zeroed: count them first,
+	 * so that the copies never move while queued */
+	for (size_t i = 0; i < ix->n; i++)
+		if (!ix->e[i].owned && racy(ix, ix->e[i].bytes))
+			nsmudged += ix->e[i].len;
+	if (nsmudged && !(smudged = malloc(nsmudged))) {
+		rc = mg_error_oom();
+		goto fail;
 	}
+	if (tmpdir && (rc = mg_buf_printf(&tmp, "%s/index.%ld", tmpdir, (long)getpid())) < 0)
+		goto fail;
+	if (tmpdir && (mg_fs_mkdir_p(tmpdir) < 0 ||
+			      (o.fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)) {
+		rc = mg_error_set(MEMGIT_EIO, "cannot write index", tmp.ptr, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!tmpdir && (o.fd = open(ix->lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
+		if (errno == EEXIST)
+			goto busy;
+		rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
+		goto fail;
+	}
+	linked = !tmpdir;
+	if (locked && (fstat(o.fd, &st) < 0 || (rc = locked(payload, ix->lock, &st)) < 0)) {
+		rc = rc < 0 ? rc : mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
+		goto fail;
+	}
+	if ((rc = write_entries(ix, &o, smudged)) < 0)
+		goto fail;
+	if (close(o.fd) < 0) {
+		o.fd = -1;
+		rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
+		goto fail;
+	}
+	o.fd = -1;
+	if (!linked) {
+		if (link(tmp.ptr, ix->lock) == 0) {
+			linked = 1;
+		} else if (errno == EEXIST) {
+			goto busy;
+		} else if (rename(tmp.ptr, ix->lock) < 0) { /* no hard links here */
+			rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->lock, "%s", strerror(errno));
+			goto fail;
+		} else {
+			linked = 1;
+		}
+	}
+	/* the lock is ours: make sure nobody replaced the index between our
+	 * read and our lock (a `git add` would be lost) */
+	if (replaced(ix)) {
+		rc = MG_GITINDEX_CHANGED;
+		goto fail;
+	}
+	if (rename(ix->lock, ix->path) < 0) {
+		rc = mg_error_set(MEMGIT_EIO, "cannot write index", ix->path, "%s", strerror(errno));
+		goto fail;
+	}
+	if (tmpdir)
+		unlink(tmp.ptr);
+	ix->changed = 0;
 	free(smudged);
+	memgit_buf_dispose(&tmp);
+	return 0;
+busy:
+	rc = mg_error_set(MEMGIT_EBUSY, "index is locked", ix->lock, "another git process is using the index");
+fail:
+	if (o.fd >= 0)
+		close(o.fd);
+	if (linked)
+		unlink(ix->lock);
+	if (tmpdir && tmp.size)
+		unlink(tmp.ptr);
+	free(smudged);
+	memgit_buf_dispose(&tmp);
 	return rc;
 }

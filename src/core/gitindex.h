@@ -22,12 +22,16 @@
 
 /* Returned when the index needs libgit2 (see above). */
 #define MG_GITINDEX_OTHER 1
+/* Returned by mg_gitindex_write when the index file was replaced after it
+ * was read (a `git add` meanwhile): read it again and redo the changes. */
+#define MG_GITINDEX_CHANGED 2
 
 typedef struct mg_gitindex mg_gitindex;
 
 /* Read the index at `path`: 0, MG_GITINDEX_OTHER (also when there is no
- * index yet), or a negative error. */
-int mg_gitindex_read(mg_gitindex **out, const char *path);
+ * index yet), or a negative error. With `verify`, the checksum is checked
+ * too (a damaged index is then MG_GITINDEX_OTHER): do so before writing. */
+int mg_gitindex_read(mg_gitindex **out, const char *path, int verify);
 
 /* The blob staged at stage 0 for `path`: 1 and *id, or 0. */
 int mg_gitindex_find(const mg_gitindex *ix, const char *path, git_oid *id);
@@ -36,9 +40,18 @@ int mg_gitindex_find(const mg_gitindex *ix, const char *path, git_oid *id);
  * `id`, remove the path. 0, MG_GITINDEX_OTHER or a negative error. */
 int mg_gitindex_set(mg_gitindex *ix, const char *path, const struct stat *st, const git_oid *id);
 
-/* Write the index back through `<path>.lock` (the lock git uses).
- * GIT_ELOCKED (as a libgit2 code) when the lock file exists. */
-int mg_gitindex_write(mg_gitindex *ix);
+/* Called with the stat data of the file that is about to become the lock
+ * (its identity: device, inode); a negative return abandons the write. */
+typedef int (*mg_gitindex_locked_cb)(void *payload, const char *lock_path, const struct stat *st);
+
+/*
+ * Write the index back through `<path>.lock` (the lock git uses): 0,
+ * MG_GITINDEX_CHANGED, or a negative error (MEMGIT_EBUSY when the lock file
+ * exists: another git process is using the index). The new index is
+ * written in `tmpdir` (NULL: straight into the lock file) and linked into
+ * place as the lock; `locked` (may be NULL) hears of it before.
+ */
+int mg_gitindex_write(mg_gitindex *ix, const char *tmpdir, mg_gitindex_locked_cb locked, void *payload);
 
 void mg_gitindex_free(mg_gitindex *ix);
 

@@ -5,7 +5,7 @@
  * adds memories, and counting reads every folder under memories/ (one tree
  * object each: sixty reads for a thousand memories in topic folders). The
  * last count is therefore kept in .git/memgit/count as "<root tree id>
- * <count>", written by the writer that made that tree. The key is the whole
+ * <count> <root tree id>", written by the writer that made that tree. The key is the whole
  * root tree, so a count can only be reused for exactly the tree it was taken
  * of; anything else (no file, another tree, a malformed line) means counting.
  */
@@ -48,7 +48,7 @@ size_t mg_memcount_walk(memgit_store *s, const git_tree *root)
 
 int mg_memcount_cached(memgit_store *s, const git_oid *root, size_t *out)
 {
-	char line[96], hex[GIT_OID_HEXSZ + 1], *end;
+	char line[128], hex[GIT_OID_HEXSZ + 1], *end;
 	memgit_buf path = MEMGIT_BUF_INIT;
 	unsigned long long n;
 	ssize_t got = -1;
@@ -61,8 +61,10 @@ int mg_memcount_cached(memgit_store *s, const git_oid *root, size_t *out)
 		close(fd);
 	}
 	memgit_buf_dispose(&path);
-	/* exactly "<40 hex> <decimal>\n" */
-	if (got < GIT_OID_HEXSZ + 3)
+	/* exactly "<40 hex> <decimal> <the same 40 hex>\n": the id at both
+	 * ends, so that a read racing a rewrite in place (new id, old digits)
+	 * cannot pass for a record */
+	if (got < 2 * GIT_OID_HEXSZ + 4)
 		return 0;
 	line[got] = '\0';
 	git_oid_tostr(hex, sizeof(hex), root);
@@ -71,7 +73,8 @@ int mg_memcount_cached(memgit_store *s, const git_oid *root, size_t *out)
 		return 0;
 	errno = 0;
 	n = strtoull(line + GIT_OID_HEXSZ + 1, &end, 10);
-	if (errno || *end != '\n' || end[1] != '\0')
+	if (errno || *end != ' ' || strlen(end + 1) != GIT_OID_HEXSZ + 1 ||
+	    memcmp(end + 1, hex, GIT_OID_HEXSZ) != 0 || end[1 + GIT_OID_HEXSZ] != '\n')
 		return 0;
 	*out = (size_t)n;
 	return 1;
@@ -80,11 +83,11 @@ int mg_memcount_cached(memgit_store *s, const git_oid *root, size_t *out)
 void mg_memcount_remember(memgit_store *s, const git_oid *root, size_t count)
 {
 	memgit_buf path = MEMGIT_BUF_INIT;
-	char hex[GIT_OID_HEXSZ + 1], line[96];
+	char hex[GIT_OID_HEXSZ + 1], line[128];
 	int len;
 
 	git_oid_tostr(hex, sizeof(hex), root);
-	len = snprintf(line, sizeof(line), "%s %zu\n", hex, count);
+	len = snprintf(line, sizeof(line), "%s %zu %s\n", hex, count, hex);
 	/* in place, not by rename: creating and deleting an inode per write
 	 * costs more than the count saves on file systems without a journal
 	 * (ext4 skips recently freed inodes one by one). A torn line does not

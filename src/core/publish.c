@@ -35,10 +35,10 @@ int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const gi
 }
 
 int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const git_oid *expected,
-	const git_oid *target, const char *log_message, int with_index)
+	const git_oid *target, const char *log_message)
 {
-	memgit_buf reflock = MEMGIT_BUF_INIT, idxlock = MEMGIT_BUF_INIT, log = MEMGIT_BUF_INIT;
-	const char *locks[3] = { NULL, NULL, NULL }, *contents[3] = { NULL, NULL, NULL };
+	memgit_buf reflock = MEMGIT_BUF_INIT, log = MEMGIT_BUF_INIT;
+	const char *locks[2] = { NULL, NULL }, *contents[2] = { NULL, NULL };
 	char target_hex[GIT_OID_HEXSZ + 1];
 	git_reference *ref = NULL;
 	git_oid zero;
@@ -46,11 +46,9 @@ int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const g
 
 	memset(&zero, 0, sizeof(zero));
 	if ((rc = mg_buf_printf(&reflock, "%s/%s.lock", s->gitdir, refname)) < 0 ||
-	    (rc = mg_buf_printf(&idxlock, "%s/index.lock", s->gitdir)) < 0 ||
 	    (rc = mg_buf_printf(&log, "memgit: %s", log_message)) < 0)
 		goto done;
 	locks[0] = reflock.ptr;
-	locks[1] = with_index && s->workdir ? idxlock.ptr : NULL;
 	git_oid_tostr(target_hex, sizeof(target_hex), target);
 	contents[0] = target_hex; /* a ref lock holds the new id */
 	if ((rc = mg_lock_intend(lk, locks, contents)) < 0)
@@ -66,7 +64,6 @@ int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const g
 done:
 	git_reference_free(ref);
 	memgit_buf_dispose(&reflock);
-	memgit_buf_dispose(&idxlock);
 	memgit_buf_dispose(&log);
 	return rc;
 }
@@ -76,7 +73,7 @@ int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
 	const char *const *paths, size_t npaths)
 {
 	int rc = mg_ref_cas_locked(s, lk, s->refname, parent ? git_commit_id(parent) : NULL,
-		commit, subject, 1);
+		commit, subject);
 
 	if (rc != 0)
 		return rc;
@@ -85,7 +82,7 @@ int mg_publish_locked(memgit_commit_result *res, memgit_store *s, mg_lock *lk,
 		if (parent)
 			git_oid_tostr(res->parent, sizeof(res->parent), git_commit_id(parent));
 	}
-	if ((rc = mg_worktree_sync(res, s, commit, paths, npaths)) == 0)
+	if ((rc = mg_worktree_sync(res, s, lk, commit, paths, npaths)) == 0)
 		rc = mg_lock_done(lk);
 	return rc;
 }

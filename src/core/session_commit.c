@@ -412,7 +412,7 @@ static int lock_and_swap(memgit_store *s, mg_lock *lk, int locked, uint64_t dead
 	if (!locked && (rc = mg_lock_acquire(lk, s->gitdir, deadline)) < 0)
 		return rc;
 	rc = mg_ref_cas_locked(s, lk, MEMGIT_SESSIONS_REF, tip ? git_commit_id(tip) : NULL, commit,
-		subject, 0);
+		subject);
 	if (rc == 0)
 		rc = mg_lock_done(lk);
 	return rc;

@@ -152,7 +152,7 @@ static int staged_blob(memgit_store *s, const char *path, git_oid *out)
 
 	if (mg_buf_printf(&file, "%s/index", s->gitdir) < 0)
 		return -1;
-	rc = mg_gitindex_read(&fast, file.ptr);
+	rc = mg_gitindex_read(&fast, file.ptr, 0);
 	memgit_buf_dispose(&file);
 	if (rc == 0) {
 		found = mg_gitindex_find(fast, path, out);
@@ -205,13 +205,19 @@ int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blo
 	return 0;
 }
 
+/* Report the first thing the sync left undone: one file (`path`), or the
+ * work tree and index as a whole (NULL). */
 static void note_stale(memgit_commit_result *res, const char *path, const char *why)
 {
 	if (!res || res->worktree_stale)
 		return;
 	res->worktree_stale = 1;
-	snprintf(res->worktree_message, sizeof(res->worktree_message),
-		"work tree file '%s' not updated: %s", path, why);
+	if (path)
+		snprintf(res->worktree_message, sizeof(res->worktree_message),
+			"work tree file '%s' not updated: %s", path, why);
+	else
+		snprintf(res->worktree_message, sizeof(res->worktree_message),
+			"work tree and index not brought up to date: %s", why);
 }
 
 static int same(const git_oid *a, const git_oid *b)
@@ -220,16 +226,12 @@ static int same(const git_oid *a, const git_oid *b)
 }
 
 /*
- * Move one path from `old` to `want` (NULL: absent) on disk and in the index,
- * only when both still hold `old`: anything else is the user's (an edit, a
- * staged change, an untracked file) and is left alone and reported.
- */
-/*
  * The index a sync updates: git's file edited in place (gitindex.h) when it
- * can be, else libgit2's. The changes made in place are kept, so that when
- * the file turns out to need libgit2 half way (a conflict stage on a later
- * path, say) they are made again there; the file itself is only written at
- * the end.
+ * can be, else libgit2's. Every change is also kept in a list: when the file
+ * turns out to need libgit2 half way (a conflict stage on a later path,
+ * say), or someone replaced it while the sync ran (a `git add`), the
+ * changes are made again on a fresh read. The file is only written at the
+ * end.
  */
 typedef struct {
 	char *path;
@@ -240,6 +242,8 @@ typedef struct {
 
 typedef struct {
 	memgit_store *s;
+	mg_lock *lk;
+	char *file;
 	mg_gitindex *fast;
 	git_index *slow;
 	mg_index_change *changes;
@@ -249,24 +253,38 @@ typedef struct {
 static int slow_open(mg_sync_index *x)
 {
 	int rc;
-	if ((rc = git_repository_index(&x->slow, x->s->repo)) < 0 ||
-	    (rc = git_index_read(x->slow, 0)) < 0) /* re-read only if changed on disk */
+	mg_gitindex_free(x->fast);
+	x->fast = NULL;
+	if (!x->slow && (rc = git_repository_index(&x->slow, x->s->repo)) < 0)
+		return mg_git_error(rc, "cannot read index", x->s->gitdir);
+	if ((rc = git_index_read(x->slow, 0)) < 0) /* re-read only if changed on disk */
 		return mg_git_error(rc, "cannot read index", x->s->gitdir);
 	return 0;
 }
 
-static int sync_index_open(mg_sync_index *x, memgit_store *s)
+/* Read the index, in place when possible. */
+static int sync_index_load(mg_sync_index *x)
+{
+	int rc;
+
+	mg_gitindex_free(x->fast);
+	x->fast = NULL;
+	rc = mg_gitindex_read(&x->fast, x->file, 1);
+	return rc == MG_GITINDEX_OTHER ? slow_open(x) : rc;
+}
+
+static int sync_index_open(mg_sync_index *x, memgit_store *s, mg_lock *lk)
 {
 	memgit_buf file = MEMGIT_BUF_INIT;
 	int rc;
 
 	memset(x, 0, sizeof(*x));
 	x->s = s;
+	x->lk = lk;
 	if ((rc = mg_buf_printf(&file, "%s/index", s->gitdir)) < 0)
 		return rc;
-	rc = mg_gitindex_read(&x->fast, file.ptr);
-	memgit_buf_dispose(&file);
-	return rc == MG_GITINDEX_OTHER ? slow_open(x) : rc;
+	x->file = mg_buf_detach(&file);
+	return sync_index_load(x);
 }
 
 static void sync_index_close(mg_sync_index *x)
@@ -274,6 +292,7 @@ static void sync_index_close(mg_sync_index *x)
 	for (size_t i = 0; i < x->nchanges; i++)
 		free(x->changes[i].path);
 	free(x->changes);
+	free(x->file);
 	mg_gitindex_free(x->fast);
 	git_index_free(x->slow);
 }
@@ -317,6 +336,26 @@ static int slow_apply(mg_sync_index *x, const mg_index_change *c)
 	return rc;
 }
 
+/* Make change `i` in whichever index is loaded: in place when it can be,
+ * else over to libgit2 with every change before it. */
+static int apply_change(mg_sync_index *x, size_t i)
+{
+	const mg_index_change *c = &x->changes[i];
+	int rc;
+
+	if (x->fast) {
+		rc = mg_gitindex_set(x->fast, c->path, c->removed ? NULL : &c->st, c->removed ? NULL : &c->id);
+		if (rc != MG_GITINDEX_OTHER)
+			return rc;
+		if ((rc = slow_open(x)) < 0)
+			return rc;
+		for (size_t k = 0; k < i; k++)
+			if ((rc = slow_apply(x, &x->changes[k])) < 0)
+				return rc;
+	}
+	return slow_apply(x, c);
+}
+
 /*
  * Record in the index that the file at `full` holds blob `id` (NULL: the
  * path is gone), from one lstat: git_index_add_bypath would re-read and
@@ -324,47 +363,72 @@ static int slow_apply(mg_sync_index *x, const mg_index_change *c)
  */
 static int sync_index_set(mg_sync_index *x, const char *full, const char *path, const git_oid *id)
 {
-	mg_index_change c;
-	int rc;
+	mg_index_change *c;
 
-	memset(&c, 0, sizeof(c));
-	c.removed = !id;
+	if (mg_array_grow((void **)&x->changes, &x->cap, x->nchanges + 1, sizeof(*c)) < 0)
+		return mg_error_oom();
+	c = &x->changes[x->nchanges];
+	memset(c, 0, sizeof(*c));
+	c->removed = !id;
 	if (id)
-		c.id = *id;
-	if (id && lstat(full, &c.st) < 0)
+		c->id = *id;
+	if (id && lstat(full, &c->st) < 0)
 		return mg_error_set(MEMGIT_EIO, "cannot stat work-tree file", path, "%s", strerror(errno));
-	c.path = (char *)path;
-	if (!x->fast)
-		return slow_apply(x, &c);
-	if ((rc = mg_gitindex_set(x->fast, path, c.removed ? NULL : &c.st, id)) < 0)
-		return rc;
-	if (rc == 0) {
-		if (mg_array_grow((void **)&x->changes, &x->cap, x->nchanges + 1, sizeof(c)) < 0 ||
-		    !(c.path = strdup(path)))
-			return mg_error_oom();
-		x->changes[x->nchanges++] = c;
-		return 0;
-	}
-	/* MG_GITINDEX_OTHER: over to libgit2, with what was done so far */
-	mg_gitindex_free(x->fast);
-	x->fast = NULL;
-	if ((rc = slow_open(x)) < 0)
-		return rc;
-	for (size_t i = 0; i < x->nchanges; i++)
-		if ((rc = slow_apply(x, &x->changes[i])) < 0)
-			return rc;
-	return slow_apply(x, &c);
+	if (!(c->path = strdup(path)))
+		return mg_error_oom();
+	return apply_change(x, x->nchanges++);
 }
+
+/* The index lock exists: name it in the writer lock's record, by identity,
+ * so that a crash now leaves nothing a later writer cannot clear. */
+static int index_locked(void *payload, const char *lock_path, const struct stat *st)
+{
+	return mg_lock_created(payload, lock_path, st);
+}
+
+#define MG_INDEX_ATTEMPTS 5
 
 static int sync_index_write(mg_sync_index *x)
 {
-	int rc;
+	memgit_buf lock = MEMGIT_BUF_INIT, tmpdir = MEMGIT_BUF_INIT;
+	int rc = 0;
 
-	if (x->fast)
-		return mg_gitindex_write(x->fast);
+	if ((rc = mg_buf_printf(&tmpdir, "%s/memgit/tmp", x->s->gitdir)) < 0)
+		return rc;
+	for (int n = 0; x->fast && n < MG_INDEX_ATTEMPTS; n++) {
+		rc = mg_gitindex_write(x->fast, tmpdir.ptr, index_locked, x->lk);
+		if (rc != MG_GITINDEX_CHANGED)
+			goto done;
+		/* replaced since we read it: read it again and redo our changes */
+		if ((rc = sync_index_load(x)) < 0)
+			goto done;
+		for (size_t i = 0; i < x->nchanges && rc == 0; i++)
+			rc = apply_change(x, i);
+		if (rc < 0)
+			goto done;
+	}
+	if (x->fast) {
+		rc = mg_error_set(MEMGIT_EBUSY, "cannot write index", x->file,
+			"it kept changing while memgit wrote it");
+		goto done;
+	}
+	/* libgit2: its in-memory index may predate someone's change to the
+	 * file, so read it afresh and make every change on that */
+	if ((rc = git_index_read(x->slow, 1)) < 0) {
+		rc = mg_git_error(rc, "cannot read index", x->s->gitdir);
+		goto done;
+	}
+	for (size_t i = 0; i < x->nchanges; i++)
+		if ((rc = slow_apply(x, &x->changes[i])) < 0)
+			goto done;
+	if ((rc = mg_buf_printf(&lock, "%s.lock", x->file)) < 0 || (rc = mg_lock_creating(x->lk, lock.ptr)) < 0)
+		goto done;
 	if ((rc = git_index_write(x->slow)) < 0)
-		return mg_git_error(rc, "cannot write index", x->s->gitdir);
-	return 0;
+		rc = mg_git_error(rc, "cannot write index", x->s->gitdir);
+done:
+	memgit_buf_dispose(&lock);
+	memgit_buf_dispose(&tmpdir);
+	return rc;
 }
 
 /* Versions of a path that are the branch's, not the user's: the last synced
@@ -380,6 +444,11 @@ static int is_clean(memgit_store *s, const char *path, const git_oid *id, const 
 		recent_version(s, path, id);
 }
 
+/*
+ * Move one path from `old` to `want` (NULL: absent) on disk and in the index,
+ * only when both still hold `old`: anything else is the user's (an edit, a
+ * staged change, an untracked file) and is left alone and reported.
+ */
 static int sync_path(memgit_commit_result *res, memgit_store *s, mg_sync_index *index,
 	const char *path, const mg_clean *clean)
 {
@@ -511,7 +580,7 @@ static int sync_changes(mg_sync *y, git_tree *from)
  * new commit's parent (commits made by hand with git move the branch too),
  * to the new commit's version, file by file (sync_path decides what is safe).
  */
-int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit_id,
+int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, mg_lock *lk, const git_oid *commit_id,
 	const char *const *paths, size_t npaths)
 {
 	git_commit *commit = NULL, *parent = NULL;
@@ -523,25 +592,21 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 	memset(&y, 0, sizeof(y));
 	y.res = res;
 	y.s = s;
+	/* The commit is published: from here on nothing fails the write. What
+	 * keeps the work tree from following (an index libgit2 cannot read
+	 * either, a split index say; a file that cannot be written) is reported
+	 * as stale, `synced` keeps its old commit, and the next write redoes
+	 * these paths. */
 	if ((rc = git_commit_lookup(&commit, s->repo, commit_id)) < 0 ||
 	    (rc = git_commit_tree(&y.target, commit)) < 0 ||
 	    (git_commit_parentcount(commit) > 0 &&
 		    ((rc = git_commit_parent(&parent, commit, 0)) < 0 ||
 			    (rc = git_commit_tree(&y.parent, parent)) < 0))) {
 		rc = mg_git_error(rc, "cannot read work tree state", s->workdir);
-		goto done;
+		goto stale;
 	}
-	if (sync_index_open(&y.index, s) < 0) {
-		/* an index libgit2 cannot read either (a split index, say): the
-		 * commit stands, the work tree is left as it is and said to be
-		 * stale, and the next write tries again */
-		note_stale(res, "index", memgit_error_last()->why);
-		memgit_error_clear();
-		rc = 0;
-		goto done;
-	}
-	if ((rc = synced_tree(&y.synced, s, commit)) < 0)
-		goto done;
+	if ((rc = sync_index_open(&y.index, s, lk)) < 0 || (rc = synced_tree(&y.synced, s, commit)) < 0)
+		goto stale;
 	if (paths && y.synced && y.parent && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))) {
 		/* the usual case: the work tree is at the parent, so what changed
 		 * is exactly what the writer changed; no tree diff needed */
@@ -554,17 +619,17 @@ int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *
 		    !(y.synced && git_oid_equal(git_tree_id(y.synced), git_tree_id(y.parent))))
 			rc = sync_changes(&y, y.parent);
 	}
-	if (rc < 0)
-		goto done;
-	if (y.done.count && (rc = sync_index_write(&y.index)) < 0) {
-		/* e.g. git holds index.lock: keep the old record so the next
-		 * sync redoes these paths */
-		note_stale(res, "index", memgit_error_last()->why);
-		rc = 0;
-		goto done;
-	}
+	/* e.g. git holds index.lock */
+	if (rc < 0 || (y.done.count && (rc = sync_index_write(&y.index)) < 0))
+		goto stale;
 	/* hand edits left alone stay local changes against the new commit */
-	rc = record_synced(s, commit_id);
+	if ((rc = record_synced(s, commit_id)) < 0)
+		goto stale;
+	goto done;
+stale:
+	note_stale(res, NULL, memgit_error_last()->why);
+	memgit_error_clear();
+	rc = 0;
 done:
 	mg_strmap_dispose(&y.done);
 	sync_index_close(&y.index);

@@ -44,13 +44,13 @@ int mg_commit_create(git_oid *out, memgit_store *s, git_commit *parent, const gi
 
 /*
  * With the writer lock held: compare-and-swap any ref from `expected` (NULL:
- * must not exist) to `target`, recording the git lock files it may leave
- * (and index.lock when `with_index`) for crash recovery. 0, MG_RETRY_MOVED,
+ * must not exist) to `target`, recording the ref lock it may leave for
+ * crash recovery. 0, MG_RETRY_MOVED,
  * MG_RETRY_LOCKED or a negative error. The caller clears the record with
  * mg_lock_done() once its whole update is complete.
  */
 int mg_ref_cas_locked(memgit_store *s, mg_lock *lk, const char *refname, const git_oid *expected,
-	const git_oid *target, const char *log_message, int with_index);
+	const git_oid *target, const char *log_message);
 
 /*
  * `paths` (may be NULL) are the repository paths the commit changed
@@ -75,10 +75,13 @@ int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blo
 	const git_oid *new_blob);
 
 /*
- * With the writer lock held: bring the work tree and index to `commit`'s
- * tree. A file changed by hand is left alone and reported in `res`.
+ * With the writer lock `lk` held: bring the work tree and index to
+ * `commit`'s tree. A file changed by hand is left alone and reported in
+ * `res`; so is anything that keeps the work tree from following (the commit
+ * is published: it stands). The index lock it takes is added to the lock's
+ * record for crash recovery.
  */
-int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, const git_oid *commit,
+int mg_worktree_sync(memgit_commit_result *res, memgit_store *s, mg_lock *lk, const git_oid *commit,
 	const char *const *paths, size_t npaths);
 
 #endif

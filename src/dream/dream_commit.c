@@ -205,7 +205,7 @@ static int publish_note(memgit_store *s, mg_lock *lk, const memgit_dream *d,
 		goto done;
 	}
 	snprintf(log, sizeof(log), "dream %s: note", d->id);
-	rc = mg_ref_cas_locked(s, lk, MG_NOTES_REF, tip ? &tip_id : NULL, &ncommit, log, 0);
+	rc = mg_ref_cas_locked(s, lk, MG_NOTES_REF, tip ? &tip_id : NULL, &ncommit, log);
 done:
 	git_note_free(have);
 	git_signature_free(sig);
@@ -251,7 +251,7 @@ static int attempt(memgit_store *s, const memgit_dream *d, const git_oid *commit
 			snprintf(log, sizeof(log), "dream %s: pass %u", d->id, d->pass);
 		else
 			snprintf(log, sizeof(log), "dream %s", d->id);
-		rc = mg_ref_cas_locked(s, &lk, ref.ptr, prev, commit, log, 0);
+		rc = mg_ref_cas_locked(s, &lk, ref.ptr, prev, commit, log);
 		if (rc == MG_RETRY_MOVED && !prev)
 			rc = mg_error_set(MEMGIT_EEXISTS, "cannot record dream", d->id,
 				"branch dream/%s already exists", d->id);

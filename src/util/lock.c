@@ -14,6 +14,8 @@
 
 #define MG_LOCK_RECORD_MAX 65536
 
+static int clear_record(mg_lock *lk);
+
 /* "<content> <path>": remove the lock only if it holds what the dead
  * writer was writing, or a prefix of it (killed mid-write: libgit2 creates
  * the file, then writes it); anything else was taken by someone since. */
@@ -36,6 +38,24 @@ static void recover_if(mg_lock *lk, char *spec)
 		lk->recovered = 1;
 }
 
+/* "<dev> <ino> <ctime sec>.<ctime nsec> <path>": remove the file only if it
+ * is still the one the dead writer created. */
+static void recover_by_id(mg_lock *lk, const char *spec)
+{
+	unsigned long long dev, ino;
+	long long sec, nsec;
+	struct stat st;
+	int used = 0;
+
+	if (sscanf(spec, "%llu %llu %lld.%lld %n", &dev, &ino, &sec, &nsec, &used) != 4 || !used ||
+	    lstat(spec + used, &st) < 0)
+		return;
+	if ((unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino &&
+	    (long long)st.st_ctim.tv_sec == sec && (long long)st.st_ctim.tv_nsec == nsec &&
+	    unlink(spec + used) == 0)
+		lk->recovered = 1;
+}
+
 /* Remove the git lock files named in the record a dead holder left. */
 static int recover(mg_lock *lk)
 {
@@ -50,10 +70,14 @@ static int recover(mg_lock *lk)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		if (!next)
+			break; /* a line cut short by a holder killed mid-write */
 		if (strncmp(line, "lock ", 5) == 0 && unlink(line + 5) == 0)
 			lk->recovered = 1;
 		else if (strncmp(line, "lockif ", 7) == 0)
 			recover_if(lk, line + 7);
+		else if (strncmp(line, "lockid ", 7) == 0)
+			recover_by_id(lk, line + 7);
 	}
 	rc = mg_lock_done(lk);
 done:
@@ -118,9 +142,13 @@ int mg_lock_intend(mg_lock *lk, const char *const *lock_paths, const char *const
 		if (rc < 0)
 			goto done;
 	}
-	/* the file holds no lock line here (see clear_record): overwrite it */
-	if (pwrite(lk->fd, rec.ptr, rec.size, 0) != (ssize_t)rec.size || ftruncate(lk->fd, (off_t)rec.size) < 0)
+	/* cut first, then write: a holder that records twice in one hold (a
+	 * dream moves two refs) must not leave the end of a longer first
+	 * record behind a shorter second one if it dies between two calls */
+	if (clear_record(lk) < 0 || pwrite(lk->fd, rec.ptr, rec.size, 0) != (ssize_t)rec.size)
 		rc = mg_error_set(MEMGIT_EIO, "cannot write lock record", NULL, "%s", strerror(errno));
+	else
+		lk->record_end = (long long)rec.size;
 done:
 	memgit_buf_dispose(&rec);
 	return rc;
@@ -134,7 +162,48 @@ done:
  */
 static int clear_record(mg_lock *lk)
 {
+	lk->record_end = 0;
 	return ftruncate(lk->fd, 1);
+}
+
+/* Append one line to the record (after the pid line, which it adds when
+ * the record is empty). */
+static int record_add(mg_lock *lk, const char *line)
+{
+	memgit_buf add = MEMGIT_BUF_INIT;
+	int rc = 0;
+
+	if (!lk->record_end)
+		rc = mg_buf_printf(&add, "pid %ld\n", (long)getpid());
+	if (rc < 0 || (rc = mg_buf_puts(&add, line)) < 0)
+		goto done;
+	if (pwrite(lk->fd, add.ptr, add.size, (off_t)lk->record_end) != (ssize_t)add.size)
+		rc = mg_error_set(MEMGIT_EIO, "cannot write lock record", NULL, "%s", strerror(errno));
+	else
+		lk->record_end += (long long)add.size;
+done:
+	memgit_buf_dispose(&add);
+	return rc;
+}
+
+int mg_lock_created(mg_lock *lk, const char *lock_path, const struct stat *st)
+{
+	char line[4200];
+	int n = snprintf(line, sizeof(line), "lockid %llu %llu %lld.%09ld %s\n",
+		(unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+		(long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec, lock_path);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return mg_error_set(MEMGIT_EIO, "cannot write lock record", lock_path, "path too long");
+	return record_add(lk, line);
+}
+
+int mg_lock_creating(mg_lock *lk, const char *lock_path)
+{
+	char line[4200];
+	int n = snprintf(line, sizeof(line), "lock %s\n", lock_path);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return mg_error_set(MEMGIT_EIO, "cannot write lock record", lock_path, "path too long");
+	return record_add(lk, line);
 }
 
 int mg_lock_done(mg_lock *lk)

@@ -15,13 +15,15 @@
 #define MG_LOCK_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 typedef struct {
 	int fd;
 	int recovered; /* git lock files a dead writer left were removed */
+	long long record_end; /* bytes of the record written so far */
 } mg_lock;
 
-#define MG_LOCK_INIT { -1, 0 }
+#define MG_LOCK_INIT { -1, 0, 0 }
 
 /* Take the lock, waiting until `deadline_ms` (mg_monotonic_ms clock);
  * MEMGIT_EBUSY after that. Stale git lock files are recovered here. */
@@ -35,6 +37,21 @@ int mg_lock_acquire(mg_lock *lk, const char *gitdir, uint64_t deadline_ms);
  * never touched.
  */
 int mg_lock_intend(mg_lock *lk, const char *const *lock_paths, const char *const *contents);
+
+/*
+ * Add to the record a git lock file the holder has just created, by the
+ * identity of the file (device, inode and change time from `st`): recovery
+ * removes it only while that very file is still there, so a lock someone
+ * else creates at the same path later is never touched. For locks whose
+ * creation the holder can observe (memgit's own index writer); the others
+ * must be named before they are created (mg_lock_intend).
+ */
+int mg_lock_created(mg_lock *lk, const char *lock_path, const struct stat *st);
+
+/* Add to the record a git lock file someone else (libgit2) is about to
+ * create for the holder: recovery removes it unconditionally, so name it
+ * as late as possible. */
+int mg_lock_creating(mg_lock *lk, const char *lock_path);
 
 /* The update finished: forget the record. */
 int mg_lock_done(mg_lock *lk);

@@ -11,11 +11,10 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define MG_SHA1_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #if defined(__has_include) && __has_include(<sys/platform/x86.h>)
 #include <sys/platform/x86.h> /* glibc 2.33+: the features it probed at start-up */
-#else
-#include <cpuid.h>
 #endif
 #endif
 

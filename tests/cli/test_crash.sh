@@ -195,9 +195,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		"$GD/refs/heads/main.lock") reflocks_left=$((reflocks_left + 1)) ;;
 		"$GD/index.lock") idxlocks_left=$((idxlocks_left + 1)) ;;
 		esac
-		# "lock PATH", or "lockif ID PATH" for a ref lock that must hold ID
-		grep -qE "^(lock|lockif [0-9a-f]{40}) $(printf '%s' "$l" | sed 's/[.[\*^$]/\\&/g')\$" "$REC" ||
+		# "lock PATH", "lockif ID PATH" for a ref lock that must hold ID, or
+		# "lockid DEV INO CTIME PATH" for the index lock memgit created
+		grep -qE "^(lock|lockif [0-9a-f]{40}|lockid [0-9]+ [0-9]+ [0-9]+\.[0-9]+) $(printf '%s' "$l" | sed 's/[.[\*^$]/\\&/g')\$" "$REC" ||
 			{ cat "$REC"; fail "round $r (mode $mode): a killed writer left $l without naming it in write.lock"; }
+		if grep -q "^lockid .* $l\$" "$REC"; then
+			want=$(grep "^lockid .* $l\$" "$REC" | tail -n1 | cut -d' ' -f2-4)
+			have=$(stat -c '%d %i %Z' "$l").$(stat -c '%z' "$l" | sed 's/.*\.\([0-9]*\) .*/\1/')
+			[ "$want" = "$have" ] || fail "round $r: $l is not the file the record names ($want, file $have)"
+		fi
 		if grep -q "^lockif [0-9a-f]* $l\$" "$REC"; then
 			want=$(grep "^lockif [0-9a-f]* $l\$" "$REC" | cut -d' ' -f2)
 			# killed mid-write, the lock holds a prefix of the id (maybe nothing)
@@ -284,6 +290,28 @@ cp "$GD/index" "$GD/index.lock"
 run 0 mg -C "$S" put sim/index.md -m "after a dead ref and index lock"
 [ ! -e "$GD/refs/heads/main.lock" ] || fail "the dead writer's refs/heads/main.lock is still there"
 [ ! -e "$GD/index.lock" ] || fail "the dead writer's index.lock is still there"
+check_clean
+
+# ... holding the index lock it created (named by identity): recovered; a
+# lock git made at that path since (another file) is git's, and is kept
+cp "$GD/index" "$GD/index.lock"
+printf 'pid 999999\nlockid %s %s %s.%s %s\n' $(stat -c '%d %i %Z' "$GD/index.lock") \
+	"$(stat -c '%z' "$GD/index.lock" | sed 's/.*\.\([0-9]*\) .*/\1/')" "$GD/index.lock" >"$REC"
+run 0 mg -C "$S" put sim/byid.md -m "after a dead index lock"
+[ ! -e "$GD/index.lock" ] || fail "the dead writer's index.lock (same file as recorded) is still there"
+check_clean
+cp "$GD/index" "$GD/index.lock"
+printf 'pid 999999\nlockid %s %s %s.%s %s\n' $(stat -c '%d %i %Z' "$GD/index.lock") \
+	"$(stat -c '%z' "$GD/index.lock" | sed 's/.*\.\([0-9]*\) .*/\1/')" "$GD/index.lock" >"$REC"
+rm "$GD/index.lock"
+sleep 0.01
+cp "$GD/index" "$T/gits.lock" && mv "$T/gits.lock" "$GD/index.lock" # git's, made since
+run 0 mg -C "$S" put sim/byid2.md -m "while git holds the index"
+[ -e "$GD/index.lock" ] || fail "memgit removed an index.lock git made after the writer died"
+assert_contains "$T/err" "warning: work tree and index not brought up to date"
+git -C "$S" cat-file -e main:memories/sim/byid2.md || fail "the put was lost"
+rm "$GD/index.lock"
+run 0 mg -C "$S" put sim/byid3.md -m "after git let go"
 check_clean
 
 # ... after moving the branch, before syncing the work tree: the branch is

@@ -27,7 +27,7 @@ static mg_gitindex *open_index(const char *dir, int expect)
 	char path[600];
 	mg_gitindex *ix = NULL;
 	snprintf(path, sizeof(path), "%s/.git/index", dir);
-	assert_int_equal(mg_gitindex_read(&ix, path), expect);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), expect);
 	return ix;
 }
 
@@ -53,10 +53,13 @@ static void stage(mg_gitindex *ix, const char *dir, const char *rel, const char 
 	assert_int_equal(mg_gitindex_set(ix, rel, &st, &id), 0);
 }
 
-/* Write `ix` back and free it. */
-static void write_back(mg_gitindex *ix)
+/* Write `ix` back, as memgit does (through a temporary file under the
+ * repository's .git/memgit/tmp), and free it. */
+static void write_back(mg_gitindex *ix, const char *dir)
 {
-	assert_int_equal(mg_gitindex_write(ix), 0);
+	char tmpdir[600];
+	snprintf(tmpdir, sizeof(tmpdir), "%s/.git/memgit/tmp", dir);
+	assert_int_equal(mg_gitindex_write(ix, tmpdir, NULL, NULL), 0);
 	mg_gitindex_free(ix);
 }
 
@@ -103,7 +106,7 @@ static void test_edit_and_git_agrees(void **state)
 	assert_int_equal(t_sh(NULL, "rm '%s/m/b.md'", d), 0);
 	assert_int_equal(mg_gitindex_set(ix, "m/b.md", NULL, NULL), 0);
 	assert_int_equal(mg_gitindex_set(ix, "m/never.md", NULL, NULL), 0); /* absent: nothing */
-	write_back(ix);
+	write_back(ix, d);
 
 	/* git fsck verifies the index's checksum (plain reads do not) */
 	assert_int_equal(t_sh(NULL, "cd '%s' && git fsck --strict --no-dangling 2>&1", d), 0);
@@ -133,7 +136,7 @@ static void test_optional_extensions_dropped(void **state)
 		"grep -q UNTR .git/index", d), 0);
 	ix = open_index(d, 0);
 	stage(ix, d, "m/sub/new.md", "n\n");
-	write_back(ix);
+	write_back(ix, d);
 	/* the tree of our index is the tree git builds in an index of its own */
 	assert_int_equal(t_sh(NULL, "cd '%s' && ! grep -q TREE .git/index && t=$(git write-tree) && "
 		"export GIT_INDEX_FILE=.git/other && git read-tree HEAD && git add m/sub/new.md && "
@@ -197,18 +200,33 @@ static void test_damaged_index(void **state)
 	bytes = t_read_file(path, &len);
 	assert_non_null(bytes);
 	t_write_file(path, bytes, len - 30); /* cut into the last entry */
-	assert_int_equal(mg_gitindex_read(&ix, path), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
 	t_write_file(path, bytes, 40); /* header and part of one entry */
-	assert_int_equal(mg_gitindex_read(&ix, path), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
 	bytes[8 + 3] = 100; /* 100 entries claimed */
 	t_write_file(path, bytes, len);
-	assert_int_equal(mg_gitindex_read(&ix, path), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
 	bytes[8 + 3] = 3;
 	memcpy(bytes, "DIRX", 4);
 	t_write_file(path, bytes, len);
-	assert_int_equal(mg_gitindex_read(&ix, path), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
+	memcpy(bytes, "DIRC", 4);
+	/* one bit of an object id: the structure holds, the checksum does not.
+	 * Only a read for writing checks it (a lookup need not pay for it). */
+	bytes[12 + 40] ^= 1;
+	t_write_file(path, bytes, len);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 0), 0);
+	mg_gitindex_free(ix);
+	ix = NULL;
+	/* an all-zero checksum is git's index.skipHash: accepted */
+	memset(bytes + len - 20, 0, 20);
+	t_write_file(path, bytes, len);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), 0);
+	mg_gitindex_free(ix);
+	ix = NULL;
 	unlink(path);
-	assert_int_equal(mg_gitindex_read(&ix, path), MG_GITINDEX_OTHER);
+	assert_int_equal(mg_gitindex_read(&ix, path, 1), MG_GITINDEX_OTHER);
 	assert_null(ix);
 	free(bytes);
 }
@@ -227,13 +245,81 @@ static void test_racy_entries_smudged(void **state)
 	assert_int_equal(t_sh(NULL, "cd '%s' && touch -d '2001-01-01' .git/index", d), 0);
 	ix = open_index(d, 0);
 	stage(ix, d, "m/new.md", "n\n");
-	write_back(ix);
+	write_back(ix, d);
 	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug m/a.md m/new.md | grep size:", d), 0);
 	assert_non_null(strstr(out, "size: 0\t"));  /* m/a.md, smudged */
 	assert_non_null(strstr(out, "size: 2\t"));  /* m/new.md, just written */
 	free(out);
 	/* git still sees m/a.md as unchanged after comparing its content */
 	assert_sh_out("A  m/new.md\n", "git status --porcelain", d);
+}
+
+/* git (built without USE_NSEC, as Debian's is) compares whole seconds: an
+ * entry from the same second as the index is racy even when its
+ * nanoseconds are earlier, since the file may have been rewritten later in
+ * that second with the same size. */
+static void test_racy_same_second(void **state)
+{
+	const char *d = repo(5);
+	mg_gitindex *ix;
+	char *out = NULL;
+	(void)state;
+
+	assert_int_equal(t_sh(NULL, "cd '%s' && touch -d '2020-02-02 10:00:00.100' m/a.md && touch -d 2019-01-01 m/b.md && "
+		"git update-index --refresh -q; git update-index --really-refresh -q; "
+		"touch -d '2020-02-02 10:00:00.900' .git/index", d), 0);
+	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug m/a.md | grep size:", d), 0);
+	assert_null(strstr(out, "size: 0\t")); /* git trusted it so far */
+	free(out);
+	ix = open_index(d, 0);
+	stage(ix, d, "m/new.md", "n\n");
+	write_back(ix, d);
+	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug m/a.md m/b.md | grep size:", d), 0);
+	assert_string_equal(out, "  size: 0\tflags: 0\n  size: 2\tflags: 0\n"); /* a smudged, b older */
+	free(out);
+}
+
+/* Someone replaces the index between our read and our lock (a `git add`):
+ * the write backs off (MG_GITINDEX_CHANGED) without touching the index, and
+ * the lock file it made is gone. The callback heard of that lock first. */
+static int heard;
+static int on_locked(void *payload, const char *lock, const struct stat *st)
+{
+	(void)payload;
+	heard = strstr(lock, "/.git/index.lock") != NULL && st->st_ino != 0;
+	return 0;
+}
+
+static void test_replaced_meanwhile(void **state)
+{
+	const char *d = repo(6);
+	mg_gitindex *ix = open_index(d, 0);
+	char lock[600], *before = NULL, *after = NULL;
+	(void)state;
+
+	stage(ix, d, "m/mine.md", "mine\n");
+	assert_int_equal(t_sh(NULL, "cd '%s' && echo theirs > m/theirs.md && git add m/theirs.md", d), 0);
+	assert_int_equal(t_sh(&before, "cd '%s' && md5sum .git/index", d), 0);
+	heard = 0;
+	{
+		char tmpdir[600];
+		snprintf(tmpdir, sizeof(tmpdir), "%s/.git/memgit/tmp", d);
+		assert_int_equal(mg_gitindex_write(ix, tmpdir, on_locked, NULL), MG_GITINDEX_CHANGED);
+		assert_int_equal(t_sh(NULL, "test -z \"$(ls -A '%s')\"", tmpdir), 0); /* no temporary left */
+	}
+	assert_true(heard);
+	assert_int_equal(t_sh(&after, "cd '%s' && md5sum .git/index", d), 0);
+	assert_string_equal(before, after);
+	snprintf(lock, sizeof(lock), "%s/.git/index.lock", d);
+	assert_int_equal(access(lock, F_OK), -1);
+	mg_gitindex_free(ix);
+	free(before);
+	free(after);
+	/* read again, change again: both survive */
+	ix = open_index(d, 0);
+	stage(ix, d, "m/mine.md", "mine\n");
+	write_back(ix, d);
+	assert_sh_out("A  m/mine.md\nA  m/theirs.md\n", "git status --porcelain", d);
 }
 
 /* Racy and trusted entries alternating: the writer queues hundreds of
@@ -252,7 +338,7 @@ static void test_many_pieces(void **state)
 		"touch -d 2010-01-01 .git/index", d), 0);
 	ix = open_index(d, 0);
 	stage(ix, d, "m/f250x.md", "x\n");
-	write_back(ix);
+	write_back(ix, d);
 	assert_int_equal(t_sh(NULL, "cd '%s' && git fsck --strict --no-dangling 2>&1", d), 0);
 	assert_int_equal(t_sh(&out, "cd '%s' && git ls-files --debug | grep -c 'size: 0'", d), 0);
 	assert_string_equal(out, "150\n"); /* the odd ones, dated after the index */
@@ -274,12 +360,20 @@ static void test_lock_held(void **state)
 	snprintf(lock, sizeof(lock), "%s/.git/index.lock", d);
 	t_write_file(lock, "", 0);
 	stage(ix, d, "m/new.md", "n\n");
-	assert_int_equal(mg_gitindex_write(ix), MEMGIT_EBUSY);
+	/* straight into the lock file, and through a temporary linked into place */
+	assert_int_equal(mg_gitindex_write(ix, NULL, NULL, NULL), MEMGIT_EBUSY);
 	assert_non_null(strstr(memgit_error_last()->message, "index.lock"));
+	{
+		char tmpdir[640];
+		snprintf(tmpdir, sizeof(tmpdir), "%s/.git/memgit/tmp", d);
+		assert_int_equal(mg_gitindex_write(ix, tmpdir, NULL, NULL), MEMGIT_EBUSY);
+		assert_non_null(strstr(memgit_error_last()->message, "index.lock"));
+		assert_int_equal(t_sh(NULL, "test -z \"$(ls -A '%s')\"", tmpdir), 0);
+	}
 	assert_int_equal(access(lock, F_OK), 0); /* theirs: left alone */
 	unlink(lock);
 	assert_sh_out("", "git diff --cached --name-only", d);
-	assert_int_equal(mg_gitindex_write(ix), 0);
+	assert_int_equal(mg_gitindex_write(ix, NULL, NULL, NULL), 0);
 	assert_sh_out("m/new.md\n", "git diff --cached --name-only", d);
 	mg_gitindex_free(ix);
 }
@@ -293,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_refuses_what_needs_libgit2),
 		cmocka_unit_test(test_damaged_index),
 		cmocka_unit_test(test_racy_entries_smudged),
+		cmocka_unit_test(test_racy_same_second),
+		cmocka_unit_test(test_replaced_meanwhile),
 		cmocka_unit_test(test_many_pieces),
 		cmocka_unit_test(test_lock_held),
 	};

@@ -256,6 +256,57 @@ static void test_lock_record_cycle(void **state)
 	mg_lock_release(&lk);
 }
 
+/* A lock file named by identity (mg_lock_created) is removed after a crash
+ * only while it is the very file the holder made: one made at that path
+ * since (git taking the lock) is kept. Two records in one hold leave no
+ * trace of the first. */
+static void test_lock_created_by_identity(void **state)
+{
+	const char *dir = t_tmpdir(5);
+	char p[600], lockf[600], other[600], *rec;
+	const char *longer[] = { other, lockf, NULL }, *shorter[] = { lockf, NULL };
+	mg_lock lk = MG_LOCK_INIT;
+	struct stat st;
+	(void)state;
+
+	snprintf(p, sizeof(p), "%s/memgit/write.lock", dir);
+	snprintf(lockf, sizeof(lockf), "%s/index.lock", dir);
+	snprintf(other, sizeof(other), "%s/some-much-longer-lock-file-name.lock", dir);
+	/* recorded, then the holder dies: recovered */
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	t_write_file(lockf, "x", 1);
+	assert_int_equal(stat(lockf, &st), 0);
+	assert_int_equal(mg_lock_created(&lk, lockf, &st), 0);
+	close(lk.fd);
+	lk.fd = -1;
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 1);
+	assert_int_equal(access(lockf, F_OK), -1);
+	/* recorded, the file replaced by another one, the holder dies: kept */
+	t_write_file(lockf, "x", 1);
+	assert_int_equal(stat(lockf, &st), 0);
+	assert_int_equal(mg_lock_created(&lk, lockf, &st), 0);
+	close(lk.fd);
+	lk.fd = -1;
+	{
+		char tmp[640];
+		snprintf(tmp, sizeof(tmp), "%s.new", lockf);
+		t_write_file(tmp, "git's", 5);
+		assert_int_equal(rename(tmp, lockf), 0);
+	}
+	assert_int_equal(mg_lock_acquire(&lk, dir, mg_monotonic_ms() + 1000), 0);
+	assert_int_equal(lk.recovered, 0);
+	assert_int_equal(access(lockf, F_OK), 0);
+	unlink(lockf);
+	/* a longer record, then a shorter one in the same hold */
+	assert_int_equal(mg_lock_intend(&lk, longer, NULL), 0);
+	assert_int_equal(mg_lock_intend(&lk, shorter, NULL), 0);
+	rec = t_read_file(p, NULL);
+	assert_null(strstr(rec, "much-longer"));
+	free(rec);
+	mg_lock_release(&lk);
+}
+
 /* mg_fs_write_file overwrites in place: a shorter text leaves nothing of a
  * longer one, and the file keeps its block. */
 static void test_write_file_in_place(void **state)
@@ -394,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_lock_recovers_dead_holder),
 		cmocka_unit_test(test_lock_recovers_only_its_own_ref_lock),
 		cmocka_unit_test(test_lock_record_cycle),
+		cmocka_unit_test(test_lock_created_by_identity),
 		cmocka_unit_test(test_write_file_in_place),
 		cmocka_unit_test(test_lock_live_holder),
 	};

@@ -273,7 +273,8 @@ static void test_store_limit_count_cache(void **state)
 	rec = t_read_file(count, NULL);
 	assert_non_null(rec);
 	assert_memory_equal(rec, tree, 40);
-	assert_string_equal(rec + 40, " 2\n");
+	assert_memory_equal(rec + 40, " 2 ", 3);
+	assert_memory_equal(rec + 43, tree, 40);
 	free(rec);
 	free(tree);
 	/* a memory committed with plain git: the record is for another tree */
@@ -281,8 +282,13 @@ static void test_store_limit_count_cache(void **state)
 		"&& git commit -qm 'by hand'", wd), 0);
 	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
 	assert_non_null(strstr(memgit_error_last()->message, "4 memories, limit 3"));
-	/* a record of the right tree that does not parse is not believed */
-	assert_int_equal(t_sh(NULL, "cd '%s' && printf '%%s 1x\\n' $(git rev-parse main^{tree}) > .git/memgit/count", wd), 0);
+	/* a record of the right tree that does not parse is not believed, nor
+	 * one torn by a rewrite (the new id, the old digits, not the new id) */
+	assert_int_equal(t_sh(NULL, "cd '%s' && t=$(git rev-parse main^{tree}) && printf '%%s 1x %%s\\n' $t $t "
+		"> .git/memgit/count", wd), 0);
+	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
+	assert_int_equal(t_sh(NULL, "cd '%s' && printf '%%s 1 %%s\\n' $(git rev-parse main^{tree}) "
+		"$(git rev-parse main^^{tree}) > .git/memgit/count", wd), 0);
 	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
 	t_write_file(count, "", 0);
 	assert_int_equal(put(again, "3.md", "3"), MEMGIT_ELIMIT);
@@ -297,8 +303,13 @@ static void test_store_limit_count_cache(void **state)
 	assert_int_equal(put(again, "3.md", "3"), 0);
 	assert_int_equal(put(again, "4.md", "4"), MEMGIT_ELIMIT);
 	rec = t_read_file(count, NULL);
-	assert_string_equal(rec + 40, " 3\n");
+	assert_memory_equal(rec + 40, " 3 ", 3);
 	free(rec);
+	/* and a well-formed record of the tip's tree is believed as it is:
+	 * that is the walk it saves (a record saying 0 lets one more in) */
+	assert_int_equal(t_sh(NULL, "cd '%s' && t=$(git rev-parse main^{tree}) && printf '%%s 0 %%s\\n' $t $t "
+		"> .git/memgit/count", wd), 0);
+	assert_int_equal(put(again, "4.md", "4"), 0);
 	memgit_store_free(again);
 	memgit_store_free(s);
 }
