@@ -189,6 +189,30 @@ index_formats() {
 }
 index_formats
 
+# a `git add` made while a put runs, just before memgit takes index.lock: the
+# index was replaced since memgit read it, so memgit reads it again and
+# both changes are staged (a shim runs the git add inside link(2))
+git_add_meanwhile() {
+	local X=$T/meanwhile cc=${CC:-cc}
+	command -v "$cc" >/dev/null || { echo "no C compiler: skipped the git-add-meanwhile check"; return 0; }
+	"$cc" -shared -fPIC -o "$T/link_hook.so" "$(dirname "$MEMGIT_TESTLIB")/shims/link_hook.c" -ldl ||
+		fail "cannot build the link shim"
+	new_store "$X"
+	cd "$X"
+	run 0 mg -q put a.md -m "a"$'\n'
+	printf 'mine\n' >theirs.txt
+	LD_PRELOAD=$T/link_hook.so ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		MEMGIT_TEST_LINK_SUFFIX=/index.lock MEMGIT_TEST_LINK_RUN="git -C '$X' add theirs.txt" \
+		run 0 mg put b.md -m "b"$'\n'
+	assert_not_contains "$T/err" "warning"
+	assert_eq "$(git status --porcelain)" "A  theirs.txt" "the git add made during the put"
+	git cat-file -e main:memories/b.md || fail "the put"
+	[ "$(git ls-files -s memories/b.md | cut -d' ' -f2)" = "$(git rev-parse main:memories/b.md)" ] ||
+		fail "memories/b.md is not staged at main's version"
+	cd "$W"
+}
+git_add_meanwhile
+
 # -------------------------------------------- a bare store, every command
 B=$T/bare.git
 new_store "$B" --bare
