@@ -337,6 +337,14 @@ static int grade(mg_outcome *o, grade_ctx *g, memgit_store *s, const memgit_drea
 	}
 	if ((rc = mg_grade_run(o, &g->rubric, &in, &go)) < 0)
 		return rc;
+	if (g->judge.open && g->judge.requests) {
+		o->has_usage = 1;
+		o->usage_requests = g->judge.requests;
+		o->usage_input = g->judge.usage.input;
+		o->usage_output = g->judge.usage.output;
+		o->usage_cache_read = g->judge.usage.cache_read;
+		o->usage_cache_write = g->judge.usage.cache_creation;
+	}
 	if (g->rubric.no_regression) {
 		if ((rc = whole_score(&after, &g->rubric, &g->after, s)) < 0 ||
 		    (rc = whole_score(&main_score, &g->rubric, &g->main, s)) < 0 ||

@@ -220,6 +220,21 @@ int mg_outcome_json(mg_jsonw *w, const mg_outcome *o)
 	for (size_t i = 0; i < o->nresults; i++)
 		criterion_json(w, &o->results[i]);
 	mg_jsonw_array_close(w);
+	if (o->has_usage) {
+		mg_jsonw_key(w, "usage");
+		mg_jsonw_object_open(w);
+		mg_jsonw_key(w, "requests");
+		mg_jsonw_int(w, o->usage_requests);
+		mg_jsonw_key(w, "input");
+		mg_jsonw_int(w, o->usage_input);
+		mg_jsonw_key(w, "output");
+		mg_jsonw_int(w, o->usage_output);
+		mg_jsonw_key(w, "cache_read");
+		mg_jsonw_int(w, o->usage_cache_read);
+		mg_jsonw_key(w, "cache_write");
+		mg_jsonw_int(w, o->usage_cache_write);
+		mg_jsonw_object_close(w);
+	}
 	mg_jsonw_object_close(w);
 	return w->rc;
 }
@@ -282,6 +297,11 @@ int mg_outcome_text(memgit_buf *out, const mg_outcome *o)
 		o->grader ? o->grader : "", o->iteration, o->max_iterations);
 	for (size_t i = 0; i < o->nresults && rc == 0; i++)
 		rc = criterion_text(out, &o->results[i], width);
+	if (rc == 0 && o->has_usage)
+		rc = mg_buf_printf(out, "  judge: %u request%s, %lld input + %lld output tokens "
+			"(cache: %lld read, %lld written)\n", o->usage_requests, o->usage_requests == 1 ? "" : "s",
+			(long long)o->usage_input, (long long)o->usage_output, (long long)o->usage_cache_read,
+			(long long)o->usage_cache_write);
 	return rc;
 }
 
@@ -348,6 +368,15 @@ static int read_header(mg_outcome *o, const mg_json *root, const char *where)
 	o->all_required_pass = mg_json_bool(mg_json_get(root, "all_required_pass")) == 1;
 	o->iteration = count_of(mg_json_get(root, "iteration"), 1);
 	o->max_iterations = count_of(mg_json_get(root, "max_iterations"), 0);
+	if (mg_json_type_of(mg_json_get(root, "usage")) == MG_JSON_OBJECT) {
+		const mg_json *u = mg_json_get(root, "usage");
+		o->has_usage = 1;
+		o->usage_requests = count_of(mg_json_get(u, "requests"), 0);
+		o->usage_input = (int64_t)mg_json_number(mg_json_get(u, "input"), 0);
+		o->usage_output = (int64_t)mg_json_number(mg_json_get(u, "output"), 0);
+		o->usage_cache_read = (int64_t)mg_json_number(mg_json_get(u, "cache_read"), 0);
+		o->usage_cache_write = (int64_t)mg_json_number(mg_json_get(u, "cache_write"), 0);
+	}
 	if (!(o->rubric_path = dup_or_empty(mg_json_get_string(rubric, "path"))) ||
 		!(o->rubric_blob = dup_or_empty(mg_json_get_string(rubric, "blob"))) ||
 		!(o->grader = dup_or_empty(mg_json_get_string(root, "grader"))))

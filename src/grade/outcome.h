@@ -10,6 +10,8 @@
 #ifndef MG_GRADE_OUTCOME_H
 #define MG_GRADE_OUTCOME_H
 
+#include <stdint.h>
+
 #include "grade/checks.h"
 #include "grade/rubric.h"
 #include "memgit/buf.h"
@@ -67,6 +69,10 @@ typedef struct {
 	unsigned iteration;
 	mg_criterion_result *results; /* one per criterion, in rubric order */
 	size_t nresults;
+	/* what the judge's model requests used (has_usage: any were made) */
+	int has_usage;
+	unsigned usage_requests;
+	int64_t usage_input, usage_output, usage_cache_read, usage_cache_write;
 } mg_outcome;
 
 #define MG_OUTCOME_INIT { "", 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, NULL, 0 }

@@ -89,6 +89,7 @@ case_skipped() {
 	assert_eq "$(crit useful '[.skipped, .pass]')" "[true,false]"
 	assert_eq "$(crit recall '[.skipped, .kind]')" '[true,"questions"]'
 	assert_eq "$(last .grader)" '"memgit/0.1.0"'
+	assert_eq "$(last .usage)" 'null' # no request, no usage
 }
 soft "no model: skipped" case_skipped
 
@@ -133,8 +134,11 @@ mcase "anthropic: pass and fail" case_anthropic
 
 case_anthropic_fail() {
 	set_model "stream: false"
-	serve a-fail '{"steps": {"judge": [{"input": {"pass": false, "score": 0.2, "explanation": "One-off\nevents   became rules."}}], "questions": [{"input": {"answers": ["ctest in the build directory", "cmake -S . -B build"]}}]}}'
+	serve a-fail '{"steps": {"judge": [{"input": {"pass": false, "score": 0.2, "explanation": "One-off\nevents   became rules."}, "usage": {"input_tokens": 1000, "output_tokens": 50, "cache_read_input_tokens": 7, "cache_creation_input_tokens": 3}}], "questions": [{"input": {"answers": ["ctest in the build directory", "cmake -S . -B build"]}, "usage": {"input_tokens": 900, "output_tokens": 40, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}]}}'
 	graded_ok 0 "${JUDGE[@]}"
+	# what the judge's requests used is part of the outcome
+	assert_eq "$(last .usage)" '{"requests":2,"input":1900,"output":90,"cache_read":7,"cache_write":3}'
+	assert_contains "$T/out" "judge: 2 requests, 1900 input + 90 output tokens (cache: 7 read, 3 written)"
 	assert_eq "$(crit useful '[.pass, .score, .explanation]')" '[false,0.2,"One-off events became rules."]'
 	assert_eq "$(crit recall '[.pass, .score, .explanation]')" '[true,1,"2 of 2 questions answered from the memory"]'
 	assert_eq "$(last .verdict)" '"satisfied"' # (1 + 0.4 + 1) / 4 >= 0.5
