@@ -13,6 +13,12 @@
 # every other memory), so a change in machine load hits both alike. The git
 # side reads and writes the file with shell built-ins only, so no extra
 # process is charged to it.
+#
+# On ext4 without a journal, files deleted in the last minute (more while
+# their inode table is unwritten) slow down every file creation: ext4 skips
+# recently freed inodes one by one. Both sides create about nine files per
+# put, so a busy file system narrows the ratio. Run it on a quiet file
+# system, or with TMPDIR=/dev/shm.
 # shellcheck source=bench/lib.sh disable=SC2154  # a_W, b_C, ... are set by stamp()
 . "$(dirname "$0")/lib.sh"
 
