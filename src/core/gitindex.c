@@ -17,13 +17,15 @@
 #include "gitindex.h"
 #include "util/array.h"
 #include "util/buf.h"
-#include "util/fs.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/sha1.h"
 
 #define HEADER 12
 #define TRAILER 20
 #define STAT_BYTES 40    /* ctime, mtime, dev, ino, mode, uid, gid, size */
+#define MTIME_AT 8       /* seconds, then nanoseconds */
+#define SIZE_AT 36       /* the file's size, the last stat field */
 #define FLAGS_AT 60      /* after the stat data and the object id */
 #define PATH_AT 62       /* 64 with extended flags */
 #define FLAG_EXTENDED 0x4000u
@@ -345,7 +347,7 @@ int mg_gitindex_set(mg_gitindex *ix, const char *path, const struct stat *st, co
  */
 static int racy(const mg_gitindex *ix, const unsigned char *entry)
 {
-	return (int64_t)be32(entry + 8) >= (int64_t)(uint32_t)ix->st.st_mtim.tv_sec;
+	return (int64_t)be32(entry + MTIME_AT) >= (int64_t)(uint32_t)ix->st.st_mtim.tv_sec;
 }
 
 /* Has the index file been replaced since it was read? */
@@ -423,7 +425,7 @@ static int write_entries(mg_gitindex *ix, ix_out *o, unsigned char *smudged)
 		const ix_entry *e = &ix->e[i];
 		if (!e->owned && racy(ix, e->bytes)) {
 			memcpy(smudged + at, e->bytes, e->len);
-			memset(smudged + at + 36, 0, 4); /* the size field */
+			memset(smudged + at + SIZE_AT, 0, 4);
 			out_put(o, smudged + at, e->len);
 			at += e->len;
 		} else {
