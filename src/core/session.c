@@ -564,7 +564,7 @@ static int fill_ingested(mg_file *f, mg_ingested *in, mg_sha256 *h)
 
 	in->format = f->fmt;
 	mg_sha256_hex(h, in->sha256);
-	in->bytes = h->bytes;
+	in->bytes = h->s.bytes; /* the bytes hashed: the transcript's size */
 	in->lines = f->r.line;
 	in->source_id = steal(&st->source_id);
 	in->parent_source = steal(&st->parent_id);

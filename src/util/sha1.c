@@ -2,8 +2,9 @@
  * sha1.c: FIPS 180-4 SHA-1 for the checksums git's file formats end with
  * (packs, the index). The index of a store with a thousand memories is
  * ~120 KiB and is rewritten on every write, so speed matters: x86-64 CPUs
- * with the SHA extensions hash with them (~2 GB/s), others use the unrolled
- * portable rounds (~0.5 GB/s).
+ * with the SHA extensions hash with them (~1.9 GB/s), others use the
+ * unrolled portable rounds (~0.85 GB/s). The stream, the padding and the
+ * choice between the two are mdhash.c's, shared with SHA-256.
  */
 #include <string.h>
 
@@ -11,11 +12,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define MG_SHA1_X86 1
-#include <cpuid.h>
 #include <immintrin.h>
-#if defined(__has_include) && __has_include(<sys/platform/x86.h>)
-#include <sys/platform/x86.h> /* glibc 2.33+: the features it probed at start-up */
-#endif
 #endif
 
 /* ---- portable ------------------------------------------------------------ */
@@ -143,49 +140,35 @@ __attribute__((target("sha,ssse3,sse4.1"))) static void blocks_shani(uint32_t h[
 	h[4] = (uint32_t)_mm_extract_epi32(e, 3);
 }
 
-/* glibc's record, where there is one: each CPUID instruction traps to the
- * hypervisor in a virtual machine, a few microseconds per process */
-static int cpu_has_shani(void)
-{
-#ifdef CPU_FEATURE_ACTIVE
-	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
-#else
-	unsigned a, b, c, d;
+#endif
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
-		return 0;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+/* Chosen once (like sha256.c's); a data race on first use writes the same
+ * value. */
+static mg_md_blocks_fn blocks_fn;
+
+static void choose(int enable)
+{
+	blocks_fn = blocks_portable;
+#ifdef MG_SHA1_X86
+	if (enable && mg_md_sha_ni_usable())
+		blocks_fn = blocks_shani;
+#else
+	(void)enable;
 #endif
 }
-#endif
 
-/* -1 not yet decided, 0 portable, 1 SHA extensions */
-static int use_hardware = -1;
-
-static void blocks(uint32_t h[5], const unsigned char *p, size_t n)
+int mg_sha1_accelerated(int enable)
 {
-#ifdef MG_SHA1_X86
-	if (use_hardware < 0)
-		use_hardware = cpu_has_shani();
-	if (use_hardware) {
-		blocks_shani(h, p, n);
-		return;
-	}
-#endif
-	blocks_portable(h, p, n);
+	if (enable >= 0 || !blocks_fn)
+		choose(enable != 0);
+	return blocks_fn != blocks_portable;
 }
 
-int mg_sha1_use_hardware(int on)
+static void blocks(uint32_t *h, const unsigned char *p, size_t n)
 {
-	int had;
-#ifdef MG_SHA1_X86
-	had = use_hardware < 0 ? cpu_has_shani() : use_hardware;
-	use_hardware = on && cpu_has_shani();
-#else
-	had = 0;
-	(void)on;
-#endif
-	return had;
+	if (!blocks_fn)
+		choose(1);
+	blocks_fn(h, p, n);
 }
 
 /* ---- streaming ----------------------------------------------------------- */
@@ -194,48 +177,15 @@ void mg_sha1_init(mg_sha1 *c)
 {
 	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
 	memcpy(c->h, iv, sizeof(iv));
-	c->len = 0;
-	c->used = 0;
+	memset(&c->s, 0, sizeof(c->s));
 }
 
 void mg_sha1_update(mg_sha1 *c, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	c->len += len;
-	if (c->used) {
-		size_t n = 64 - c->used < len ? 64 - c->used : len;
-		memcpy(c->block + c->used, p, n);
-		c->used += n;
-		p += n;
-		len -= n;
-		if (c->used < 64)
-			return;
-		blocks(c->h, c->block, 1);
-		c->used = 0;
-	}
-	if (len >= 64) { /* whole blocks straight from the caller's buffer */
-		blocks(c->h, p, len / 64);
-		p += len & ~(size_t)63;
-		len &= 63;
-	}
-	memcpy(c->block, p, len);
-	c->used = len;
+	mg_md_update(&c->s, c->h, blocks, data, len);
 }
 
 void mg_sha1_final(mg_sha1 *c, unsigned char out[20])
 {
-	uint64_t bits = c->len * 8;
-	unsigned char pad[72] = { 0x80 };
-	size_t padlen = (c->used < 56 ? 56 : 120) - c->used;
-
-	for (int i = 0; i < 8; i++)
-		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
-	mg_sha1_update(c, pad, padlen + 8);
-	for (int i = 0; i < 5; i++) {
-		out[4 * i] = (unsigned char)(c->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)c->h[i];
-	}
+	mg_md_final(&c->s, c->h, blocks, out, 5);
 }

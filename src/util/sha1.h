@@ -9,19 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mdhash.h"
+
 typedef struct {
 	uint32_t h[5];
-	uint64_t len;
-	unsigned char block[64];
-	size_t used;
+	mg_md_stream s;
 } mg_sha1;
 
 void mg_sha1_init(mg_sha1 *c);
 void mg_sha1_update(mg_sha1 *c, const void *data, size_t len);
 void mg_sha1_final(mg_sha1 *c, unsigned char out[20]);
 
-/* For tests: use the CPU's SHA instructions when `on` and the CPU has them,
- * else the portable code. Returns whether they were in use. */
-int mg_sha1_use_hardware(int on);
+/* Whether the SHA extensions are used (1) or the portable rounds (0); tests
+ * call it with 0 to check the portable code on a machine that has them.
+ * MEMGIT_NO_SHA_NI in the environment does the same. `enable` -1 only asks.
+ * (As mg_sha256_accelerated.) */
+int mg_sha1_accelerated(int enable);
 
 #endif

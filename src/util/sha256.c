@@ -1,10 +1,8 @@
-#include <stdlib.h>
 #include <string.h>
 
 #include "sha256.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define MG_SHA_NI 1
 #endif
@@ -101,13 +99,6 @@ __attribute__((target("sha,sse4.1"))) static void blocks_shani(uint32_t h[8],
 	_mm_storeu_si128((__m128i *)&h[4], st1);
 }
 
-static int have_shani(void)
-{
-	unsigned a, b, c, d;
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
-		return 0;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
-}
 #endif
 
 /* Chosen once; a data race on first use writes the same value. */
@@ -117,7 +108,7 @@ static void choose(int enable)
 {
 	blocks_fn = blocks_portable;
 #ifdef MG_SHA_NI
-	if (enable && have_shani() && !getenv("MEMGIT_NO_SHA_NI"))
+	if (enable && mg_md_sha_ni_usable())
 		blocks_fn = blocks_shani;
 #else
 	(void)enable;
@@ -143,54 +134,17 @@ void mg_sha256_init(mg_sha256 *c)
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	memcpy(c->h, iv, sizeof(iv));
-	c->bytes = 0;
-	c->fill = 0;
+	memset(&c->s, 0, sizeof(c->s));
 }
 
 void mg_sha256_update(mg_sha256 *c, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	c->bytes += len;
-	if (c->fill) {
-		size_t n = 64 - c->fill < len ? 64 - c->fill : len;
-		memcpy(c->block + c->fill, p, n);
-		c->fill += n;
-		p += n;
-		len -= n;
-		if (c->fill < 64)
-			return;
-		blocks(c->h, c->block, 1);
-		c->fill = 0;
-	}
-	if (len >= 64)
-		blocks(c->h, p, len / 64);
-	p += len & ~(size_t)63;
-	len &= 63;
-	memcpy(c->block, p, len);
-	c->fill = len;
+	mg_md_update(&c->s, c->h, blocks, data, len);
 }
 
 void mg_sha256_final(mg_sha256 *c, unsigned char out[32])
 {
-	uint64_t bits = c->bytes * 8;
-
-	c->block[c->fill++] = 0x80;
-	if (c->fill > 56) {
-		memset(c->block + c->fill, 0, 64 - c->fill);
-		blocks(c->h, c->block, 1);
-		c->fill = 0;
-	}
-	memset(c->block + c->fill, 0, 56 - c->fill);
-	for (int i = 0; i < 8; i++)
-		c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	blocks(c->h, c->block, 1);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(c->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)c->h[i];
-	}
+	mg_md_final(&c->s, c->h, blocks, out, 8);
 }
 
 void mg_sha256_hex(mg_sha256 *c, char out[65])

@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mdhash.h"
+
 typedef struct {
 	uint32_t h[8];
-	uint64_t bytes;
-	unsigned char block[64];
-	size_t fill;
+	mg_md_stream s;
 } mg_sha256;
 
 void mg_sha256_init(mg_sha256 *c);

@@ -384,10 +384,10 @@ static void sha1_hex(const void *data, size_t len, size_t reps, char out[41])
 static void test_sha1(void **state)
 {
 	char hex[41];
-	int had = mg_sha1_use_hardware(1);
+	int had = mg_sha1_accelerated(-1);
 	(void)state;
 	for (int hw = 0; hw < 2; hw++) {
-		mg_sha1_use_hardware(hw);
+		mg_sha1_accelerated(hw);
 		sha1_hex("", 0, 1, hex);
 		assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
 		sha1_hex("abc", 3, 1, hex);
@@ -400,7 +400,7 @@ static void test_sha1(void **state)
 		sha1_hex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 64, 15625, hex);
 		assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
 	}
-	mg_sha1_use_hardware(had);
+	mg_sha1_accelerated(had);
 }
 
 /* Every length from 0 to 300 fed in uneven pieces: both code paths and one
@@ -408,13 +408,13 @@ static void test_sha1(void **state)
 static void test_sha1_paths_agree(void **state)
 {
 	unsigned char buf[300], whole[20], pieces[20], other[20];
-	int had = mg_sha1_use_hardware(1);
+	int had = mg_sha1_accelerated(-1);
 	(void)state;
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (unsigned char)(i * 131 + 7);
 	for (size_t len = 0; len <= sizeof(buf); len++) {
 		mg_sha1 c;
-		mg_sha1_use_hardware(1);
+		mg_sha1_accelerated(1);
 		mg_sha1_init(&c);
 		mg_sha1_update(&c, buf, len);
 		mg_sha1_final(&c, whole);
@@ -423,13 +423,13 @@ static void test_sha1_paths_agree(void **state)
 			mg_sha1_update(&c, buf + at, step < len - at ? step : len - at);
 		mg_sha1_final(&c, pieces);
 		assert_memory_equal(whole, pieces, 20);
-		mg_sha1_use_hardware(0);
+		mg_sha1_accelerated(0);
 		mg_sha1_init(&c);
 		mg_sha1_update(&c, buf, len);
 		mg_sha1_final(&c, other);
 		assert_memory_equal(whole, other, 20);
 	}
-	mg_sha1_use_hardware(had);
+	mg_sha1_accelerated(had);
 }
 
 int main(void)
