@@ -141,90 +141,6 @@ static int recent_version(memgit_store *s, const char *path, const git_oid *id)
 	return found;
 }
 
-/* The blob the index stages for `path`: 1 and *out, 0 none, -1 unreadable. */
-static int staged_blob(memgit_store *s, const char *path, git_oid *out)
-{
-	memgit_buf file = MEMGIT_BUF_INIT;
-	mg_gitindex *fast = NULL;
-	git_index *index = NULL;
-	const git_index_entry *e;
-	int found = -1, rc;
-
-	if (mg_buf_printf(&file, "%s/index", s->gitdir) < 0)
-		return -1;
-	rc = mg_gitindex_read(&fast, file.ptr, 0);
-	memgit_buf_dispose(&file);
-	if (rc == 0) {
-		found = mg_gitindex_find(fast, path, out);
-		mg_gitindex_free(fast);
-		return found;
-	}
-	memgit_error_clear();
-	if (git_repository_index(&index, s->repo) == 0 && git_index_read(index, 0) == 0) {
-		found = 0;
-		if ((e = git_index_get_bypath(index, path, 0)) != NULL) {
-			*out = e->id;
-			found = 1;
-		}
-	}
-	git_index_free(index);
-	return found;
-}
-
-/* Is `id` a version the branch has had at `path`? The cheap answers first:
- * the base or the new blob, then the last synced one, then recent history. */
-static int branch_version(memgit_store *s, const char *path, const git_oid *id,
-	const git_oid *base_blob, const git_oid *new_blob)
-{
-	git_oid synced;
-
-	if ((base_blob && git_oid_equal(id, base_blob)) || (new_blob && git_oid_equal(id, new_blob)))
-		return 1;
-	/* see synced_blob(): the last synced version is not a hand edit */
-	if (synced_blob(s, path, &synced) && git_oid_equal(id, &synced))
-		return 1;
-	return recent_version(s, path, id);
-}
-
-int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
-	const git_oid *new_blob)
-{
-	memgit_buf full = MEMGIT_BUF_INIT;
-	git_oid disk, staged;
-	int rc = hash_file(&disk, s, path, &full);
-
-	memgit_buf_dispose(&full);
-	if (rc < 0)
-		return rc;
-	if (rc == 1 && !branch_version(s, path, &disk, base_blob, new_blob))
-		return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
-			"commit or discard the change first; nothing was written");
-	if (staged_blob(s, path, &staged) == 1 && !branch_version(s, path, &staged, base_blob, new_blob))
-		return mg_error_set(MEMGIT_EDIRTY, "work tree file has a staged change", path,
-			"commit or unstage it first; nothing was written");
-	return 0;
-}
-
-/* Report the first thing the sync left undone: one file (`path`), or the
- * work tree and index as a whole (NULL). */
-static void note_stale(memgit_commit_result *res, const char *path, const char *why)
-{
-	if (!res || res->worktree_stale)
-		return;
-	res->worktree_stale = 1;
-	if (path)
-		snprintf(res->worktree_message, sizeof(res->worktree_message),
-			"work tree file '%s' not updated: %s", path, why);
-	else
-		snprintf(res->worktree_message, sizeof(res->worktree_message),
-			"work tree and index not brought up to date: %s", why);
-}
-
-static int same(const git_oid *a, const git_oid *b)
-{
-	return a && b ? git_oid_equal(a, b) : a == b;
-}
-
 /*
  * The index a sync updates: git's file edited in place (gitindex.h) when it
  * can be, else libgit2's. Every change is also kept in a list: when the file
@@ -242,7 +158,8 @@ typedef struct {
 
 typedef struct {
 	memgit_store *s;
-	mg_lock *lk;
+	mg_lock *lk;       /* NULL when only looking */
+	int verify;        /* check the checksum: the index will be rewritten */
 	char *file;
 	mg_gitindex *fast;
 	git_index *slow;
@@ -269,10 +186,11 @@ static int sync_index_load(mg_sync_index *x)
 
 	mg_gitindex_free(x->fast);
 	x->fast = NULL;
-	rc = mg_gitindex_read(&x->fast, x->file, 1);
+	rc = mg_gitindex_read(&x->fast, x->file, x->verify);
 	return rc == MG_GITINDEX_OTHER ? slow_open(x) : rc;
 }
 
+/* Open the index to update it under `lk`, or (NULL) only to look. */
 static int sync_index_open(mg_sync_index *x, memgit_store *s, mg_lock *lk)
 {
 	memgit_buf file = MEMGIT_BUF_INIT;
@@ -281,6 +199,7 @@ static int sync_index_open(mg_sync_index *x, memgit_store *s, mg_lock *lk)
 	memset(x, 0, sizeof(*x));
 	x->s = s;
 	x->lk = lk;
+	x->verify = lk != NULL;
 	if ((rc = mg_buf_printf(&file, "%s/index", s->gitdir)) < 0)
 		return rc;
 	x->file = mg_buf_detach(&file);
@@ -429,6 +348,77 @@ done:
 	memgit_buf_dispose(&lock);
 	memgit_buf_dispose(&tmpdir);
 	return rc;
+}
+
+/* The blob the index stages for `path`: 1 and *out, 0 none, -1 unreadable. */
+static int staged_blob(memgit_store *s, const char *path, git_oid *out)
+{
+	mg_sync_index x;
+	const git_oid *id;
+	int found = -1;
+
+	if (sync_index_open(&x, s, NULL) == 0) {
+		if ((id = sync_index_staged(&x, path, out)) != NULL && id != out)
+			*out = *id;
+		found = id != NULL;
+	}
+	memgit_error_clear();
+	sync_index_close(&x);
+	return found;
+}
+
+/* Is `id` a version the branch has had at `path`? The cheap answers first:
+ * the base or the new blob, then the last synced one, then recent history. */
+static int branch_version(memgit_store *s, const char *path, const git_oid *id,
+	const git_oid *base_blob, const git_oid *new_blob)
+{
+	git_oid synced;
+
+	if ((base_blob && git_oid_equal(id, base_blob)) || (new_blob && git_oid_equal(id, new_blob)))
+		return 1;
+	/* see synced_blob(): the last synced version is not a hand edit */
+	if (synced_blob(s, path, &synced) && git_oid_equal(id, &synced))
+		return 1;
+	return recent_version(s, path, id);
+}
+
+int mg_worktree_check(memgit_store *s, const char *path, const git_oid *base_blob,
+	const git_oid *new_blob)
+{
+	memgit_buf full = MEMGIT_BUF_INIT;
+	git_oid disk, staged;
+	int rc = hash_file(&disk, s, path, &full);
+
+	memgit_buf_dispose(&full);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && !branch_version(s, path, &disk, base_blob, new_blob))
+		return mg_error_set(MEMGIT_EDIRTY, "work tree file changed by hand", path,
+			"commit or discard the change first; nothing was written");
+	if (staged_blob(s, path, &staged) == 1 && !branch_version(s, path, &staged, base_blob, new_blob))
+		return mg_error_set(MEMGIT_EDIRTY, "work tree file has a staged change", path,
+			"commit or unstage it first; nothing was written");
+	return 0;
+}
+
+/* Report the first thing the sync left undone: one file (`path`), or the
+ * work tree and index as a whole (NULL). */
+static void note_stale(memgit_commit_result *res, const char *path, const char *why)
+{
+	if (!res || res->worktree_stale)
+		return;
+	res->worktree_stale = 1;
+	if (path)
+		snprintf(res->worktree_message, sizeof(res->worktree_message),
+			"work tree file '%s' not updated: %s", path, why);
+	else
+		snprintf(res->worktree_message, sizeof(res->worktree_message),
+			"work tree and index not brought up to date: %s", why);
+}
+
+static int same(const git_oid *a, const git_oid *b)
+{
+	return a && b ? git_oid_equal(a, b) : a == b;
 }
 
 /* Versions of a path that are the branch's, not the user's: the last synced
